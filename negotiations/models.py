@@ -1,0 +1,340 @@
+"""The negotiation itself: who takes part, its rounds, the issues at stake and the evidence."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from negotiations.dates import DatePart, DatePrecision, describe_date, validate_fuzzy_date
+
+
+class Negotiation(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="Leave empty while talks go on.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="negotiations_negotiation_ends_after_start",
+                violation_error_message="A negotiation cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("negotiation-detail", kwargs={"negotiation": self.slug})
+
+
+class Party(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", "state"
+        BLOC = "bloc", "bloc or group of states"
+        ORGANISATION = "organisation", "international organisation"
+        OTHER = "other", "other"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    short_name = models.CharField(max_length=12, unique=True, help_text="E.g. US, RU, UA, EU.")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.STATE)
+    colour = models.CharField(
+        max_length=7,
+        default="#555555",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb.")],
+        help_text="Line and badge colour in charts, as #rrggbb.",
+    )
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("party-detail", kwargs={"party": self.slug})
+
+
+class Participant(models.Model):
+    """A party's role in one negotiation; only principals are compared and measured for gaps."""
+
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", "principal"
+        MEDIATOR = "mediator", "mediator"
+        OBSERVER = "observer", "observer"
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.CASCADE, related_name="participants"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role, default=Role.PRINCIPAL)
+    also_mediates = models.BooleanField(
+        default=False, help_text="A principal that also mediates (the US in the 2025 talks)."
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Column order in comparisons.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["negotiation", "order", "party__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "party"],
+                name="negotiations_participant_once_per_negotiation",
+                violation_error_message="This party already takes part in this negotiation.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.party_id} as {self.role} in {self.negotiation_id}"
+
+
+class Source(models.Model):
+    """The evidence behind a round, demand or concession: readers always see on whose word."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "official statement"
+        DOCUMENT = "document", "document"
+        MEDIA = "media", "media report citing sources"
+        ANALYSIS = "analysis", "analysis or opinion"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    outlet = models.CharField(max_length=120)
+    title = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    speaker = models.CharField(
+        max_length=200, blank=True, help_text="The person whose words these are, if one said it."
+    )
+    quote = models.TextField(blank=True, help_text="A short excerpt supporting the record.")
+    cited_in = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The source this one is known through (an outlet an article cites).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "outlet", "title"]
+        indexes = [
+            # Source lists and the API sort and filter by publication date.
+            models.Index(fields=["published_on"], name="negotiations_source_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(cited_in=models.F("id")),
+                name="negotiations_source_not_cited_in_itself",
+                violation_error_message="A source cannot be cited in itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.title}" if self.title else self.outlet
+
+    def get_absolute_url(self):
+        return reverse("source-detail", kwargs={"source": self.slug})
+
+
+class RoundQuerySet(models.QuerySet):
+    def chronological(self):
+        return self.order_by("start_date", "sequence")
+
+    def up_to(self, round):
+        """Rounds of the same negotiation at or before `round` in its order."""
+        return self.filter(negotiation_id=round.negotiation_id).filter(
+            Q(start_date__lt=round.start_date)
+            | Q(start_date=round.start_date, sequence__lte=round.sequence)
+        )
+
+    def after(self, round):
+        return self.filter(negotiation_id=round.negotiation_id).filter(
+            Q(start_date__gt=round.start_date)
+            | Q(start_date=round.start_date, sequence__gt=round.sequence)
+        )
+
+
+class Round(models.Model):
+    """A dated step of a negotiation; rounds sort by (start_date, sequence)."""
+
+    class Kind(models.TextChoices):
+        TALKS = "talks", "talks"
+        SUMMIT = "summit", "summit"
+        CALL = "call", "phone call"
+        PROPOSAL = "proposal", "written proposal or plan"
+        STATEMENT = "statement", "public statement"
+        MEASURE = "measure", "unilateral measure"
+
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="rounds")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind)
+    location = models.CharField(max_length=120, blank=True)
+    start_date = models.DateField(help_text="First day the date can mean; see the precision.")
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision, default=DatePrecision.DAY
+    )
+    date_part = models.CharField(
+        max_length=5,
+        choices=DatePart,
+        default=DatePart.WHOLE,
+        blank=True,
+        help_text="Early, mid or late in the month or season.",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="For a round over several days, months or seasons."
+    )
+    sequence = models.PositiveSmallIntegerField(
+        default=0, help_text="Orders rounds that share a start date."
+    )
+    parties = models.ManyToManyField(Party, related_name="rounds", blank=True)
+    summary = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="rounds")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoundQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["negotiation", "start_date", "sequence"]
+        get_latest_by = ["start_date", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "slug"],
+                name="negotiations_round_unique_slug",
+                violation_error_message="A round of this negotiation already has this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["negotiation", "start_date", "sequence"],
+                name="negotiations_round_unique_date_sequence",
+                violation_error_message=(
+                    "Another round of this negotiation has this start date and sequence; "
+                    "give this one a different sequence to order them."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="negotiations_round_ends_after_start",
+                violation_error_message="A round cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_part="") | Q(date_precision__in=["month", "season"]),
+                name="negotiations_round_part_of_month_or_season",
+                violation_error_message="Early, mid and late apply only to a month or a season.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "round-detail", kwargs={"negotiation": self.negotiation.slug, "round": self.slug}
+        )
+
+    def clean(self):
+        validate_fuzzy_date(self.start_date, self.date_precision, self.date_part)
+
+    @property
+    def date_display(self) -> str:
+        """Return the date as a reader should read it, e.g. "late spring 2025"."""
+        return describe_date(self.start_date, self.date_precision, self.date_part, self.end_date)
+
+    @property
+    def order_key(self) -> tuple:
+        return (self.start_date, self.sequence)
+
+
+class Issue(models.Model):
+    """A dimension of the negotiation with an ordinal scale of stances between two poles."""
+
+    class Category(models.TextChoices):
+        PROCESS = "process", "process and sequencing"
+        SECURITY = "security", "security and alliances"
+        TERRITORY = "territory", "territory"
+        MILITARY = "military", "military and hostilities"
+        POLITICAL = "political", "political and constitutional"
+        ECONOMIC = "economic", "economic and sanctions"
+        HUMANITARIAN = "humanitarian", "humanitarian"
+
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="issues")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category)
+    description = models.TextField(blank=True)
+    low_pole = models.CharField(max_length=200, help_text="What the lowest stance means.")
+    high_pole = models.CharField(max_length=200, help_text="What the highest stance means.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Row order in comparisons.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["negotiation", "order", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "slug"],
+                name="negotiations_issue_unique_slug",
+                violation_error_message="An issue of this negotiation already has this slug.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "issue-detail", kwargs={"negotiation": self.negotiation.slug, "issue": self.slug}
+        )
+
+
+class Stance(models.Model):
+    """One labelled rung of an issue's scale: a neutral description of an option, not a verdict."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="stances")
+    value = models.SmallIntegerField(help_text="Position on the scale, low pole to high pole.")
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["issue", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "value"],
+                name="negotiations_stance_unique_value",
+                violation_error_message="This issue's scale already has a stance at this value.",
+            ),
+            models.UniqueConstraint(
+                fields=["issue", "label"],
+                name="negotiations_stance_unique_label",
+                violation_error_message="This issue's scale already has a stance with this label.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value}: {self.label}"

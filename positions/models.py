@@ -1,0 +1,197 @@
+"""What parties say: demands (positions on an issue) and concessions (moves they offer)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from simple_history.models import HistoricalRecords
+
+from negotiations.models import Issue, Participant, Party, Round, Source, Stance
+
+
+class DemandQuerySet(models.QuerySet):
+    def standing_as_of(self, round):
+        """Demands that stand at `round`: each party's latest on each issue at or before it.
+
+        One SQL query; a retracted demand stands too (it records that the party withdrew).
+        """
+        upto = Round.objects.up_to(round)
+        later = Demand.objects.filter(
+            party=OuterRef("party"), issue=OuterRef("issue"), round__in=upto
+        ).filter(
+            Q(round__start_date__gt=OuterRef("round__start_date"))
+            | Q(
+                round__start_date=OuterRef("round__start_date"),
+                round__sequence__gt=OuterRef("round__sequence"),
+            )
+        )
+        return self.filter(round__in=upto).exclude(Exists(later))
+
+    def for_display(self):
+        return self.select_related("party", "issue", "round", "stance").prefetch_related("sources")
+
+
+class Demand(models.Model):
+    """What one party demands on one issue as stated at one round; it stands until restated."""
+
+    class Priority(models.TextChoices):
+        RED_LINE = "red_line", "red line"
+        CORE = "core", "core"
+        SECONDARY = "secondary", "secondary"
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "reported"
+        CONFIRMED = "confirmed", "confirmed"
+        DISPUTED = "disputed", "disputed"
+        RETRACTED = "retracted", "retracted"
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="demands")
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="demands")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="demands")
+    stance = models.ForeignKey(
+        Stance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demands",
+        help_text="Where the demand sits on the issue's scale; empty if it cannot be placed.",
+    )
+    text = models.TextField(help_text="The demand in neutral words, close to the source.")
+    priority = models.CharField(max_length=20, choices=Priority, default=Priority.CORE)
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.REPORTED,
+        help_text="Retracted: at this round the party withdrew its demand on the issue.",
+    )
+    sources = models.ManyToManyField(Source, related_name="demands")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DemandQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round__start_date", "round__sequence", "party__name", "issue__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "issue", "round"],
+                name="positions_demand_one_per_round",
+                violation_error_message=(
+                    "This party already has a demand on this issue at this round; edit that one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retracted") | Q(stance__isnull=True),
+                name="positions_demand_retraction_has_no_stance",
+                violation_error_message=(
+                    "A retraction withdraws the demand; leave its stance empty."
+                ),
+            ),
+        ]
+        indexes = [
+            # Position service and API: a party's demands on an issue in round order.
+            models.Index(fields=["issue", "party", "round"], name="positions_demand_issue_party"),
+            # Round page and compare: everything stated at one round.
+            models.Index(fields=["round", "party"], name="positions_demand_round_party"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def clean(self):
+        validate_statement(self)
+        if self.stance_id and self.issue_id and self.stance.issue_id != self.issue_id:
+            raise ValidationError(
+                {"stance": "This stance is on another issue's scale; pick one of this issue's."}
+            )
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.status == self.Status.RETRACTED
+
+
+class Concession(models.Model):
+    """An explicit move a party offers or makes at a round on an issue."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "offered"
+        ACCEPTED = "accepted", "accepted"
+        REJECTED = "rejected", "rejected"
+        WITHDRAWN = "withdrawn", "withdrawn"
+        IMPLEMENTED = "implemented", "implemented"
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="concessions")
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="concessions")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="concessions")
+    text = models.TextField(help_text="The move in neutral words, close to the source.")
+    softens = models.ForeignKey(
+        Demand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="softened_by",
+        help_text="The party's own earlier demand that this gives up or softens.",
+    )
+    conditions = models.TextField(blank=True, help_text="What the party asks in return.")
+    in_return_for = models.ForeignKey(
+        Demand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conditioning",
+        help_text="The counterpart's demand this concession is conditional on.",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.OFFERED)
+    sources = models.ManyToManyField(Source, related_name="concessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round__start_date", "round__sequence", "party__name", "issue__order"]
+        indexes = [
+            # Compare: concessions of a party on an issue between two rounds.
+            models.Index(fields=["issue", "party", "round"], name="positions_concession_lookup"),
+            models.Index(fields=["round", "party"], name="positions_concession_round"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def clean(self):
+        validate_statement(self)
+        if self.softens_id and (
+            self.softens.party_id != self.party_id or self.softens.issue_id != self.issue_id
+        ):
+            raise ValidationError(
+                {"softens": "A concession softens a demand of the same party on the same issue."}
+            )
+        if self.in_return_for_id and self.in_return_for.party_id == self.party_id:
+            raise ValidationError(
+                {"in_return_for": "The condition must be another party's demand."}
+            )
+
+
+def validate_statement(statement: Demand | Concession) -> None:
+    """Refuse a demand or concession whose party, issue and round do not fit together.
+
+    The database enforces the same rules with triggers (positions/migrations/0002), so data
+    loaded behind the forms' back cannot break them either.
+    """
+    if not (statement.round_id and statement.issue_id and statement.party_id):
+        return
+    negotiation_id = statement.round.negotiation_id
+    if statement.issue.negotiation_id != negotiation_id:
+        raise ValidationError(
+            {"issue": "This issue belongs to another negotiation than the round."}
+        )
+    if not Participant.objects.filter(
+        negotiation_id=negotiation_id, party_id=statement.party_id
+    ).exists():
+        raise ValidationError(
+            {
+                "party": "This party does not take part in the round's negotiation; add it as a "
+                "participant first."
+            }
+        )

@@ -1,0 +1,350 @@
+"""The one source of truth for positions: where each party stands, and what moved.
+
+A demand stands until restated: the position of party P on issue I as of round R is P's latest
+demand on I at or before R. Every reader page, API endpoint and admin action asks these
+functions; none re-implements them. See docs/positions.md for the classification rules.
+
+Each public function loads what it needs in a fixed number of queries (a `Ledger`) and then
+works in memory, so the cost does not grow with the number of cells.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from negotiations.models import Issue, Negotiation, Participant, Party, Round, Stance
+from positions.models import Concession, Demand
+
+
+class MoveKind(models.TextChoices):
+    NEW = "new", "new"
+    RESTATED = "restated", "restated"
+    SOFTENED = "softened", "softened"
+    HARDENED = "hardened", "hardened"
+    SHIFTED = "shifted", "shifted"
+    RETRACTED = "retracted", "retracted"
+    UNCHANGED = "unchanged", "unchanged"
+    NONE = "none", "no position"
+
+
+@dataclass(frozen=True)
+class Position:
+    """One cell: where `party` stands on `issue` as of a round (`demand` is None if never said)."""
+
+    party: Party
+    issue: Issue
+    demand: Demand | None
+
+    @property
+    def stance(self) -> Stance | None:
+        return self.demand.stance if self.demand and not self.demand.is_retracted else None
+
+    @property
+    def is_stated(self) -> bool:
+        return self.demand is not None and not self.demand.is_retracted
+
+    @property
+    def since(self) -> Round | None:
+        return self.demand.round if self.demand else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How far apart the principals stand on an issue at a round (None: fewer than two placed)."""
+
+    issue: Issue
+    round: Round
+    stances: dict[int, int]  # party id -> stance value
+    spread: int | None
+    normalised: float | None  # spread / width of the issue's scale, 0 = agreement
+
+
+@dataclass(frozen=True)
+class PositionMatrix:
+    negotiation: Negotiation
+    as_of: Round
+    parties: list[Party]
+    issues: list[Issue]
+    cells: dict[tuple[int, int], Position]
+    gaps: dict[int, Gap]
+
+    def cell(self, party: Party, issue: Issue) -> Position:
+        return self.cells[(party.pk, issue.pk)]
+
+    def rows(self) -> list[tuple[Issue, list[Position]]]:
+        """Return issues as rows with one position per party, in column order."""
+        return [(i, [self.cell(p, i) for p in self.parties]) for i in self.issues]
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one party's position on one issue moved between two rounds."""
+
+    party: Party
+    issue: Issue
+    before: Demand | None
+    after: Demand | None
+    kind: MoveKind
+    stance_delta: int | None
+    concessions: list[Concession] = field(default_factory=list)
+    toward: list[Party] = field(default_factory=list)
+    away_from: list[Party] = field(default_factory=list)
+
+    @property
+    def is_change(self) -> bool:
+        return self.kind not in (MoveKind.UNCHANGED, MoveKind.NONE) or bool(self.concessions)
+
+
+@dataclass(frozen=True)
+class RoundComparison:
+    negotiation: Negotiation
+    from_round: Round
+    to_round: Round
+    parties: list[Party]
+    issues: list[Issue]
+    changes: dict[tuple[int, int], Change]
+
+    def change(self, party: Party, issue: Issue) -> Change:
+        return self.changes[(party.pk, issue.pk)]
+
+    def rows(self, *, changes_only: bool = False) -> list[tuple[Issue, list[Change]]]:
+        """Return issues as rows of per-party changes; with changes_only, drop still rows."""
+        rows = []
+        for issue in self.issues:
+            cells = [self.change(p, issue) for p in self.parties]
+            if not changes_only or any(c.is_change for c in cells):
+                rows.append((issue, cells))
+        return rows
+
+    def moved(self) -> list[Change]:
+        return [c for _, cells in self.rows() for c in cells if c.is_change]
+
+
+@dataclass(frozen=True)
+class StanceTrack:
+    """A party's standing demand on an issue at every round: the line in the issue's chart."""
+
+    party: Party
+    points: list[tuple[Round, Demand | None]]
+
+
+class Ledger:
+    """Everything about one negotiation's positions, loaded in a fixed number of queries.
+
+    Demands are loaded with their party, issue, round, stance and sources; concessions likewise.
+    `upto` limits loading to rounds at or before that round.
+    """
+
+    def __init__(self, negotiation: Negotiation, *, upto: Round | None = None):
+        self.negotiation = negotiation
+        rounds = Round.objects.filter(negotiation=negotiation).chronological()
+        if upto is not None:
+            rounds = Round.objects.up_to(upto).chronological()
+        self.rounds: list[Round] = list(rounds)
+        self.index = {r.pk: i for i, r in enumerate(self.rounds)}
+        participants = Participant.objects.filter(negotiation=negotiation).select_related("party")
+        self.participants = list(participants)
+        self.principals = [
+            p.party for p in self.participants if p.role == Participant.Role.PRINCIPAL
+        ]
+        self.issues: list[Issue] = list(
+            Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
+        )
+        self._scale_width = {
+            i.pk: (max(s.value for s in i.stances.all()) - min(s.value for s in i.stances.all()))
+            if i.stances.all()
+            else 0
+            for i in self.issues
+        }
+        demands = (
+            Demand.objects.filter(round__in=[r.pk for r in self.rounds])
+            .select_related("party", "issue", "round", "stance")
+            .prefetch_related("sources")
+        )
+        self._demands: dict[tuple[int, int], list[Demand]] = defaultdict(list)
+        for demand in sorted(demands, key=lambda d: self.index[d.round_id]):
+            self._demands[(demand.party_id, demand.issue_id)].append(demand)
+        self._keys = {
+            key: [self.index[d.round_id] for d in ds] for key, ds in self._demands.items()
+        }
+        concessions = (
+            Concession.objects.filter(round__in=[r.pk for r in self.rounds])
+            .select_related("party", "issue", "round", "softens", "in_return_for__party")
+            .prefetch_related("sources")
+        )
+        self.concessions: list[Concession] = sorted(
+            concessions, key=lambda c: self.index[c.round_id]
+        )
+
+    def demands_of(self, party: Party, issue: Issue) -> list[Demand]:
+        return self._demands.get((party.pk, issue.pk), [])
+
+    def standing(self, party: Party, issue: Issue, round: Round) -> Demand | None:
+        """Return the demand that stands at `round`: the latest at or before it."""
+        key = (party.pk, issue.pk)
+        position = bisect.bisect_right(self._keys.get(key, []), self.index[round.pk])
+        return self._demands[key][position - 1] if position else None
+
+    def gap(self, issue: Issue, round: Round) -> Gap:
+        stances = {}
+        for party in self.principals:
+            demand = self.standing(party, issue, round)
+            if demand and demand.stance and not demand.is_retracted:
+                stances[party.pk] = demand.stance.value
+        spread = max(stances.values()) - min(stances.values()) if len(stances) >= 2 else None
+        width = self._scale_width[issue.pk]
+        normalised = round_to(spread / width) if spread is not None and width else None
+        return Gap(issue=issue, round=round, stances=stances, spread=spread, normalised=normalised)
+
+    def concessions_between(self, party: Party, issue: Issue, after: Round, upto: Round):
+        low, high = self.index[after.pk], self.index[upto.pk]
+        return [
+            c
+            for c in self.concessions
+            if c.party_id == party.pk
+            and c.issue_id == issue.pk
+            and low < self.index[c.round_id] <= high
+        ]
+
+
+def round_to(value: float, digits: int = 3) -> float:
+    return round(value, digits)
+
+
+def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
+    """Return where each principal party stands on each issue as of `round`."""
+    ledger = Ledger(round.negotiation, upto=round)
+    columns = list(parties) if parties is not None else ledger.principals
+    cells = {
+        (p.pk, i.pk): Position(party=p, issue=i, demand=ledger.standing(p, i, round))
+        for p in columns
+        for i in ledger.issues
+    }
+    return PositionMatrix(
+        negotiation=round.negotiation,
+        as_of=round,
+        parties=columns,
+        issues=ledger.issues,
+        cells=cells,
+        gaps={i.pk: ledger.gap(i, round) for i in ledger.issues},
+    )
+
+
+def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
+    """Return, per principal and issue, how the position moved from one round to a later one.
+
+    Raises ValueError if the rounds belong to different negotiations or are out of order.
+    """
+    if from_round.negotiation_id != to_round.negotiation_id:
+        raise ValueError("The two rounds belong to different negotiations.")
+    if from_round.order_key > to_round.order_key:
+        raise ValueError("The first round comes after the second; swap them.")
+    ledger = Ledger(to_round.negotiation, upto=to_round)
+    changes = {}
+    for issue in ledger.issues:
+        for party in ledger.principals:
+            before = ledger.standing(party, issue, from_round)
+            after = ledger.standing(party, issue, to_round)
+            others = other_stances(ledger, issue=issue, party=party, round=to_round)
+            toward, away = directions(before=before, after=after, others=others)
+            changes[(party.pk, issue.pk)] = Change(
+                party=party,
+                issue=issue,
+                before=before,
+                after=after,
+                kind=classify_move(before=before, after=after, others=list(others.values())),
+                stance_delta=stance_delta(before, after),
+                concessions=ledger.concessions_between(party, issue, from_round, to_round),
+                toward=toward,
+                away_from=away,
+            )
+    return RoundComparison(
+        negotiation=to_round.negotiation,
+        from_round=from_round,
+        to_round=to_round,
+        parties=ledger.principals,
+        issues=ledger.issues,
+        changes=changes,
+    )
+
+
+def other_stances(ledger: Ledger, *, issue: Issue, party: Party, round: Round) -> dict[Party, int]:
+    """Return the placed stances of the other principals at `round`: what a move is judged by."""
+    stances = {}
+    for other in ledger.principals:
+        demand = ledger.standing(other, issue, round)
+        if other.pk != party.pk and demand and demand.stance and not demand.is_retracted:
+            stances[other] = demand.stance.value
+    return stances
+
+
+def stance_delta(before: Demand | None, after: Demand | None) -> int | None:
+    """Return how many rungs the stance moved (positive: toward the high pole)."""
+    if before and after and before.stance and after.stance:
+        return after.stance.value - before.stance.value
+    return None
+
+
+def directions(
+    *, before: Demand | None, after: Demand | None, others: dict[Party, int]
+) -> tuple[list[Party], list[Party]]:
+    """Return the other principals a stance change moved closer to, and those it moved away from."""
+    if stance_delta(before, after) in (None, 0):
+        return [], []
+    old, new = before.stance.value, after.stance.value
+    toward = [p for p, v in others.items() if abs(new - v) < abs(old - v)]
+    away = [p for p, v in others.items() if abs(new - v) > abs(old - v)]
+    return toward, away
+
+
+def classify_move(*, before: Demand | None, after: Demand | None, others: list[int]) -> MoveKind:
+    """Classify a move from the standing demand `before` to `after` (docs/positions.md).
+
+    A stance change softens when it narrows the party's widest gap to the other principals
+    and hardens when it widens it; a move that leaves the widest gap as it was is a shift
+    (a mediator realigning, say, from one side toward the other).
+    """
+    if after is None:
+        return MoveKind.NONE
+    if before is not None and before.pk == after.pk:
+        return MoveKind.UNCHANGED
+    if after.is_retracted:
+        return MoveKind.UNCHANGED if before is None or before.is_retracted else MoveKind.RETRACTED
+    if before is None or before.is_retracted:
+        return MoveKind.NEW
+    if not (before.stance and after.stance) or before.stance.value == after.stance.value:
+        return MoveKind.RESTATED
+    if not others:
+        return MoveKind.SHIFTED
+    old_gap = max(abs(before.stance.value - v) for v in others)
+    new_gap = max(abs(after.stance.value - v) for v in others)
+    if new_gap < old_gap:
+        return MoveKind.SOFTENED
+    if new_gap > old_gap:
+        return MoveKind.HARDENED
+    return MoveKind.SHIFTED
+
+
+def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
+    """Return, per issue, the principals' gap at every round: the convergence picture."""
+    ledger = Ledger(negotiation)
+    return [(i, [ledger.gap(i, r) for r in ledger.rounds]) for i in ledger.issues]
+
+
+def stance_tracks(*, issue: Issue) -> tuple[list[Round], list[StanceTrack]]:
+    """Return the rounds and each principal's standing demand on `issue` at each of them."""
+    ledger = Ledger(issue.negotiation)
+    tracks = [
+        StanceTrack(party=p, points=[(r, ledger.standing(p, issue, r)) for r in ledger.rounds])
+        for p in ledger.principals
+    ]
+    return ledger.rounds, tracks
+
+
+def latest_round(negotiation: Negotiation) -> Round | None:
+    return Round.objects.filter(negotiation=negotiation).chronological().last()
