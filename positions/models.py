@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from simple_history.models import HistoricalRecords
 
 from negotiations.models import Issue, Participant, Party, Round, Source, Stance
@@ -12,19 +13,18 @@ class DemandQuerySet(models.QuerySet):
     def standing_as_of(self, round):
         """Demands that stand at `round`: each party's latest on each issue at or before it.
 
-        One SQL query; a retracted demand stands too (it records that the party withdrew).
+        One SQL query (a window function ranks each party's demands on an issue, newest
+        first); a retracted demand stands too, recording that the party withdrew.
         """
-        upto = Round.objects.up_to(round)
-        later = Demand.objects.filter(
-            party=OuterRef("party"), issue=OuterRef("issue"), round__in=upto
-        ).filter(
-            Q(round__start_date__gt=OuterRef("round__start_date"))
-            | Q(
-                round__start_date=OuterRef("round__start_date"),
-                round__sequence__gt=OuterRef("round__sequence"),
-            )
+        latest_first = Window(
+            RowNumber(),
+            partition_by=[F("party_id"), F("issue_id")],
+            order_by=[F("round__start_date").desc(), F("round__sequence").desc()],
         )
-        return self.filter(round__in=upto).exclude(Exists(later))
+        ranked = Demand.objects.filter(round__in=Round.objects.up_to(round)).annotate(
+            recency=latest_first
+        )
+        return self.filter(pk__in=ranked.filter(recency=1).values("pk"))
 
     def for_display(self):
         return self.select_related("party", "issue", "round", "stance").prefetch_related("sources")
@@ -110,6 +110,13 @@ class Demand(models.Model):
         return self.status == self.Status.RETRACTED
 
 
+class ConcessionQuerySet(models.QuerySet):
+    def for_display(self):
+        return self.select_related(
+            "party", "issue", "round", "softens", "in_return_for__party"
+        ).prefetch_related("sources")
+
+
 class Concession(models.Model):
     """An explicit move a party offers or makes at a round on an issue."""
 
@@ -146,6 +153,7 @@ class Concession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ConcessionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

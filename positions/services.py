@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import Q, QuerySet
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Stance
 from positions.models import Concession, Demand
@@ -134,51 +135,46 @@ class StanceTrack:
 
 
 class Ledger:
-    """Everything about one negotiation's positions, loaded in a fixed number of queries.
+    """One negotiation's rounds, principals, issues and a chosen slice of its statements.
 
-    Demands are loaded with their party, issue, round, stance and sources; concessions likewise.
-    `upto` limits loading to rounds at or before that round.
+    Loaded in a fixed number of queries, then answered in memory. Callers pass the narrowest
+    demand and concession querysets that answer their question: loading every demand with its
+    sources is the dominant cost on big negotiations (see bench/README.md).
     """
 
-    def __init__(self, negotiation: Negotiation, *, upto: Round | None = None):
+    def __init__(
+        self,
+        negotiation: Negotiation,
+        *,
+        upto: Round | None = None,
+        demands: QuerySet[Demand] | None = None,
+        concessions: QuerySet[Concession] | None = None,
+    ):
         self.negotiation = negotiation
-        rounds = Round.objects.filter(negotiation=negotiation).chronological()
-        if upto is not None:
-            rounds = Round.objects.up_to(upto).chronological()
-        self.rounds: list[Round] = list(rounds)
+        rounds = Round.objects.up_to(upto) if upto else negotiation.rounds.all()
+        self.rounds: list[Round] = list(rounds.chronological())
         self.index = {r.pk: i for i, r in enumerate(self.rounds)}
         participants = Participant.objects.filter(negotiation=negotiation).select_related("party")
-        self.participants = list(participants)
-        self.principals = [
-            p.party for p in self.participants if p.role == Participant.Role.PRINCIPAL
-        ]
+        self.principals = [p.party for p in participants if p.role == Participant.Role.PRINCIPAL]
         self.issues: list[Issue] = list(
             Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
         )
-        self._scale_width = {
-            i.pk: (max(s.value for s in i.stances.all()) - min(s.value for s in i.stances.all()))
-            if i.stances.all()
-            else 0
-            for i in self.issues
-        }
-        demands = (
-            Demand.objects.filter(round__in=[r.pk for r in self.rounds])
-            .select_related("party", "issue", "round", "stance")
-            .prefetch_related("sources")
-        )
+        self._scale_width = {i.pk: scale_width(i) for i in self.issues}
+        in_scope = Q(round__negotiation=negotiation)
+        if upto:
+            in_scope &= Q(round__in=Round.objects.up_to(upto))
+        if demands is None:
+            demands = Demand.objects.for_display()
         self._demands: dict[tuple[int, int], list[Demand]] = defaultdict(list)
-        for demand in sorted(demands, key=lambda d: self.index[d.round_id]):
+        for demand in sorted(demands.filter(in_scope), key=lambda d: self.index[d.round_id]):
             self._demands[(demand.party_id, demand.issue_id)].append(demand)
         self._keys = {
             key: [self.index[d.round_id] for d in ds] for key, ds in self._demands.items()
         }
-        concessions = (
-            Concession.objects.filter(round__in=[r.pk for r in self.rounds])
-            .select_related("party", "issue", "round", "softens", "in_return_for__party")
-            .prefetch_related("sources")
-        )
+        if concessions is None:
+            concessions = Concession.objects.for_display()
         self.concessions: list[Concession] = sorted(
-            concessions, key=lambda c: self.index[c.round_id]
+            concessions.filter(in_scope), key=lambda c: self.index[c.round_id]
         )
 
     def demands_of(self, party: Party, issue: Issue) -> list[Demand]:
@@ -216,9 +212,20 @@ def round_to(value: float, digits: int = 3) -> float:
     return round(value, digits)
 
 
+def scale_width(issue: Issue) -> int:
+    """Return the distance between the poles of an issue's scale (call with stances prefetched)."""
+    values = [s.value for s in issue.stances.all()]
+    return max(values) - min(values) if values else 0
+
+
 def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
     """Return where each principal party stands on each issue as of `round`."""
-    ledger = Ledger(round.negotiation, upto=round)
+    ledger = Ledger(
+        round.negotiation,
+        upto=round,
+        demands=Demand.objects.standing_as_of(round).for_display(),
+        concessions=Concession.objects.none(),
+    )
     columns = list(parties) if parties is not None else ledger.principals
     cells = {
         (p.pk, i.pk): Position(party=p, issue=i, demand=ledger.standing(p, i, round))
@@ -244,7 +251,15 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
         raise ValueError("The two rounds belong to different negotiations.")
     if from_round.order_key > to_round.order_key:
         raise ValueError("The first round comes after the second; swap them.")
-    ledger = Ledger(to_round.negotiation, upto=to_round)
+    standing = Demand.objects.standing_as_of(from_round) | Demand.objects.standing_as_of(to_round)
+    ledger = Ledger(
+        to_round.negotiation,
+        upto=to_round,
+        demands=standing.for_display(),
+        concessions=Concession.objects.for_display().filter(
+            round__in=Round.objects.after(from_round)
+        ),
+    )
     changes = {}
     for issue in ledger.issues:
         for party in ledger.principals:
@@ -332,13 +347,23 @@ def classify_move(*, before: Demand | None, after: Demand | None, others: list[i
 
 def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
     """Return, per issue, the principals' gap at every round: the convergence picture."""
-    ledger = Ledger(negotiation)
+    ledger = Ledger(
+        negotiation,
+        demands=Demand.objects.select_related("stance").only(
+            "party_id", "issue_id", "round_id", "status", "stance__value"
+        ),
+        concessions=Concession.objects.none(),
+    )
     return [(i, [ledger.gap(i, r) for r in ledger.rounds]) for i in ledger.issues]
 
 
 def stance_tracks(*, issue: Issue) -> tuple[list[Round], list[StanceTrack]]:
     """Return the rounds and each principal's standing demand on `issue` at each of them."""
-    ledger = Ledger(issue.negotiation)
+    ledger = Ledger(
+        issue.negotiation,
+        demands=Demand.objects.for_display().filter(issue=issue),
+        concessions=Concession.objects.none(),
+    )
     tracks = [
         StanceTrack(party=p, points=[(r, ledger.standing(p, issue, r)) for r in ledger.rounds])
         for p in ledger.principals

@@ -144,3 +144,12 @@ def test_realignment_between_two_sides_is_a_shift(talks):
     change = compare_rounds(from_round=talks.r3, to_round=talks.r4).change(west, talks.border)
     assert change.kind == MoveKind.SHIFTED
     assert change.toward == [talks.south] and change.away_from == [talks.north]
+
+
+def test_standing_as_of_queryset_agrees_with_the_matrix(talks):
+    from positions.models import Demand
+
+    for round in (talks.r1, talks.r2, talks.r3, talks.r4):
+        matrix = positions_as_of(round=round)
+        expected = {c.demand.pk for _, cells in matrix.rows() for c in cells if c.demand}
+        assert set(Demand.objects.standing_as_of(round).values_list("pk", flat=True)) == expected
