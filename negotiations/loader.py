@@ -1,0 +1,697 @@
+"""Load a negotiation from a dataset file (TOML) into the database.
+
+The file is the reviewable record of a dataset; docs/dataset.md describes its format. Loading is
+all-or-nothing (one transaction), validates every record as the admin would (`full_clean`), and is
+idempotent: records are matched by natural key, and a record whose fields and links already match
+the file is not saved again, so a second run writes no rows and no history. The loader never
+deletes: a record removed from the file stays in the database until someone deletes it there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, models, transaction
+
+from negotiations.dates import DatePart, DatePrecision, anchor_date
+from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from positions.models import Concession, Demand
+
+DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
+DEFAULT_DATASET = "russia-ukraine-2025"
+DATASET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Record kinds in loading order; the report counts each under these names.
+RECORD_KINDS = [
+    "negotiations",
+    "parties",
+    "participants",
+    "sources",
+    "issues",
+    "stances",
+    "rounds",
+    "demands",
+    "concessions",
+]
+TOP_LEVEL = {"negotiation", "parties", "participants", "sources", "issues", "rounds", "statements"}
+# Bibliographic fields an excerpt row takes over from the source it is an excerpt of.
+EXCERPT_FIELDS = ("kind", "outlet", "title", "author", "url", "published_on")
+
+
+class DatasetError(Exception):
+    """A dataset that cannot be loaded; the message names the record and the problem."""
+
+
+@dataclass
+class LoadReport:
+    negotiation: Negotiation
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    @property
+    def total_created(self) -> int:
+        return sum(self.created.values())
+
+    @property
+    def total_updated(self) -> int:
+        return sum(self.updated.values())
+
+    @property
+    def total_unchanged(self) -> int:
+        return sum(self.unchanged.values())
+
+    def lines(self) -> list[str]:
+        """Return the report as lines for a terminal: a total, then one line per record kind."""
+        lines = [
+            f"{self.negotiation.title} ({self.negotiation.slug}): {self.total_created} created, "
+            f"{self.total_updated} updated, {self.total_unchanged} unchanged."
+        ]
+        for kind in RECORD_KINDS:
+            counts = (self.created[kind], self.updated[kind], self.unchanged[kind])
+            if any(counts):
+                lines.append(
+                    f"  {kind}: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged"
+                )
+        return lines
+
+
+def dataset_path(name_or_path: str | Path) -> Path:
+    """Return the file for a dataset name (negotiations/datasets/NAME.toml) or a path."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml"):
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise DatasetError(f"No dataset file at {path}.")
+        return path
+    if not DATASET_NAME.match(text):
+        raise DatasetError(
+            f"{text!r} is not a dataset name (lower-case letters, digits and hyphens) "
+            "or a path to a .toml file."
+        )
+    path = DATASETS_DIR / f"{text}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in DATASETS_DIR.glob("*.toml"))) or "none"
+        raise DatasetError(f"No dataset named {text!r}. Available: {known}.")
+    return path
+
+
+def read_dataset(path: Path) -> dict[str, Any]:
+    """Return the parsed file, or raise DatasetError saying where the syntax is wrong."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise DatasetError(f"{path.name} is not valid TOML: {exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path.name} is not UTF-8 text: {exc}.") from exc
+
+
+def load_dataset(name_or_path: str | Path = DEFAULT_DATASET) -> LoadReport:
+    """Create or update the negotiation a dataset file describes; all of it or, on error, none."""
+    path = dataset_path(name_or_path)
+    data = read_dataset(path)
+    with transaction.atomic():
+        return _Loader(data).load()
+
+
+# --- reading the file ---------------------------------------------------------------------------
+
+TEXT = (str, "text")
+INTEGER = (int, "an integer")
+BOOLEAN = (bool, "true or false")
+DATE = (datetime.date, "a date such as 2025-08-15")
+LIST = (list, "a list")
+TABLE = (dict, "a table")
+DATE_SPEC = ((datetime.date, dict), "a date (2026-01-24) or a table such as { precision = ... }")
+
+
+def fields(
+    record: Any, label: str, *, required: dict[str, tuple], optional: dict[str, tuple]
+) -> dict[str, Any]:
+    """Return the record's fields after checking none is missing, unknown or of the wrong type."""
+    if not isinstance(record, dict):
+        raise DatasetError(f"{label}: expected a table of fields, found {record!r}.")
+    missing = [key for key in required if key not in record]
+    if missing:
+        raise DatasetError(f"{label}: missing field {', '.join(map(repr, missing))}.")
+    unknown = sorted(set(record) - set(required) - set(optional))
+    if unknown:
+        known = ", ".join(sorted({*required, *optional}))
+        raise DatasetError(
+            f"{label}: unknown field {', '.join(map(repr, unknown))} (known fields: {known})."
+        )
+    for key, value in record.items():
+        expected, description = {**required, **optional}[key]
+        # bool is an int and datetime a date in Python; neither is what the file means there.
+        wrong = not isinstance(value, expected)
+        wrong |= expected is int and isinstance(value, bool)
+        wrong |= expected is datetime.date and isinstance(value, datetime.datetime)
+        if wrong:
+            raise DatasetError(f"{label}: {key!r} should be {description}, not {value!r}.")
+    return record
+
+
+def record_label(kind: str, number: int, record: Any) -> str:
+    """Return how errors name a record: by its slug when it has a readable one."""
+    slug = record.get("slug") if isinstance(record, dict) else None
+    return f"{kind} {slug!r}" if isinstance(slug, str) else f"{kind} #{number}"
+
+
+def slug_list(value: list, label: str, key: str) -> list[str]:
+    if not all(isinstance(item, str) for item in value):
+        raise DatasetError(f"{label}: {key!r} should be a list of slugs, not {value!r}.")
+    if len(set(value)) != len(value):
+        raise DatasetError(f"{label}: {key!r} names the same slug twice.")
+    return value
+
+
+PERIOD_FIELDS = {"year": INTEGER, "month": INTEGER, "day": INTEGER, "season": TEXT, "half": INTEGER}
+PERIOD_NEEDS = {
+    DatePrecision.DAY: {"month", "day"},
+    DatePrecision.MONTH: {"month"},
+    DatePrecision.SEASON: {"season"},
+    DatePrecision.HALF: {"half"},
+    DatePrecision.YEAR: set(),
+}
+
+
+def fuzzy_date(
+    value: Any, label: str, *, key: str = "date", precision: str | None = None
+) -> tuple[datetime.date, str, str]:
+    """Return (stored date, precision, part) for a `date` or `until` entry of a round.
+
+    `date` names its precision: { precision = "season", year = 2025, season = "spring",
+    part = "late" }, or is a plain day (2026-01-24). `until` takes the start's precision and
+    names only the period: { year = 2025, month = 12 }.
+    """
+    where = f"{label}: {key!r}"
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        if precision not in (None, DatePrecision.DAY):
+            raise DatasetError(f"{where} should name a {precision}, as the start date does.")
+        return value, DatePrecision.DAY, ""
+    if not isinstance(value, dict):
+        raise DatasetError(f"{where} should be {DATE_SPEC[1]}, not {value!r}.")
+    if precision is None:
+        required = {"precision": TEXT, "year": INTEGER}
+        spec = dict(
+            fields(value, where, required=required, optional=PERIOD_FIELDS | {"part": TEXT})
+        )
+        precision = spec.pop("precision")
+    else:
+        spec = dict(fields(value, where, required={"year": INTEGER}, optional=PERIOD_FIELDS))
+    if precision not in PERIOD_NEEDS:
+        raise DatasetError(
+            f"{where}: unknown precision {precision!r} (use {', '.join(DatePrecision.values)})."
+        )
+    needs = PERIOD_NEEDS[precision]
+    allowed = {"year", *needs}
+    if precision in (DatePrecision.MONTH, DatePrecision.SEASON):
+        allowed.add("part")
+    if missing := needs - set(spec):
+        raise DatasetError(f"{where}: a {precision} date needs {', '.join(sorted(missing))}.")
+    if extra := set(spec) - allowed:
+        raise DatasetError(
+            f"{where}: {', '.join(sorted(extra))} does not belong in a {precision} date."
+        )
+    part = spec.pop("part", "")
+    if part not in DatePart.values:
+        raise DatasetError(f"{where}: unknown part {part!r} (use early, mid or late).")
+    if spec.get("half", 1) not in (1, 2):
+        raise DatasetError(f"{where}: half should be 1 or 2, not {spec['half']}.")
+    month = (1, 7)[spec.pop("half") - 1] if "half" in spec else spec.pop("month", 1)
+    try:
+        stored = anchor_date(precision=precision, part=part, month=month, **spec)
+    except ValueError as exc:
+        raise DatasetError(f"{where} is not a real date: {exc}.") from exc
+    return stored, precision, part
+
+
+# --- writing the database -----------------------------------------------------------------------
+
+
+def describe_errors(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for name, messages in error.message_dict.items():
+        text = " ".join(messages)
+        parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
+    return "; ".join(parts)
+
+
+def differs(instance: models.Model, name: str, value: Any) -> bool:
+    model_field = instance._meta.get_field(name)
+    if model_field.is_relation:
+        return getattr(instance, model_field.attname) != (value.pk if value is not None else None)
+    return getattr(instance, name) != value
+
+
+class _Loader:
+    """One load of one file; holds the records resolved so far so later ones can refer to them."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.negotiation: Negotiation | None = None
+        self.seen: set[tuple] = set()
+        self.counts = {"created": Counter(), "updated": Counter(), "unchanged": Counter()}
+        self.parties: dict[str, Party] = {}
+        self.sources: dict[str, Source] = {}
+        self.source_fields: dict[str, dict[str, Any]] = {}
+        self.issues: dict[str, Issue] = {}
+        self.stances: dict[tuple[str, int], Stance] = {}
+        self.rounds: dict[str, Round] = {}
+
+    def load(self) -> LoadReport:
+        unknown = sorted(set(self.data) - TOP_LEVEL)
+        if unknown:
+            raise DatasetError(
+                f"Unknown section {', '.join(map(repr, unknown))} "
+                f"(sections: {', '.join(sorted(TOP_LEVEL))})."
+            )
+        if "negotiation" not in self.data:
+            raise DatasetError("The file has no [negotiation] section.")
+        negotiation = self.load_negotiation(self.data["negotiation"])
+        for key, loader in [
+            ("parties", self.load_party),
+            ("participants", self.load_participant),
+            ("sources", self.load_source),
+            ("issues", self.load_issue),
+            ("rounds", self.load_round),
+            ("statements", self.load_statements),
+        ]:
+            records = self.data.get(key, [])
+            if not isinstance(records, list):
+                raise DatasetError(f"[[{key}]] should be a list of tables.")
+            for number, record in enumerate(records, start=1):
+                loader(record, number)
+        return LoadReport(negotiation=negotiation, **self.counts)
+
+    def upsert(
+        self,
+        model: type[models.Model],
+        label: str,
+        *,
+        key: dict[str, Any],
+        values: dict[str, Any],
+        links: dict[str, list] | None = None,
+        existing: models.Model | None = None,
+    ) -> models.Model:
+        """Create the record or bring it in line with the file; save only what differs."""
+        instance = existing or model._default_manager.filter(**key).first()
+        if instance is None:
+            instance = model(**key, **values)
+            outcome = "created"
+        else:
+            changed = {name: v for name, v in values.items() if differs(instance, name, v)}
+            for name, value in changed.items():
+                setattr(instance, name, value)
+            outcome = "updated" if changed else "unchanged"
+        if outcome != "unchanged":
+            try:
+                instance.full_clean()
+            except ValidationError as exc:
+                raise DatasetError(f"{label}: {describe_errors(exc)}") from exc
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except DatabaseError as exc:
+                raise DatasetError(f"{label}: the database refused it: {exc}") from exc
+        for name, targets in (links or {}).items():
+            manager = getattr(instance, name)
+            if set(manager.values_list("pk", flat=True)) != {t.pk for t in targets}:
+                manager.set(targets)
+                outcome = "updated" if outcome == "unchanged" else outcome
+        self.counts[outcome][model._meta.verbose_name_plural] += 1
+        return instance
+
+    def resolve(self, table: dict[str, Any], slug: str, label: str, what: str, section: str):
+        if slug not in table:
+            raise DatasetError(
+                f"{label}: unknown {what} {slug!r} (declare it under [[{section}]])."
+            )
+        return table[slug]
+
+    def resolve_sources(self, record: dict[str, Any], label: str) -> list[Source]:
+        slugs = slug_list(record["sources"], label, "sources")
+        if not slugs:
+            raise DatasetError(f"{label}: cite at least one source.")
+        return [self.resolve(self.sources, s, label, "source", "sources") for s in slugs]
+
+    # Sections, in file order.
+
+    def load_negotiation(self, record: Any) -> Negotiation:
+        label = "[negotiation]"
+        fields(
+            record,
+            label,
+            required={"slug": TEXT, "title": TEXT},
+            optional={"summary": TEXT, "started_on": DATE, "ended_on": DATE},
+        )
+        label = f"negotiation {record['slug']!r}"
+        self.negotiation = self.upsert(
+            Negotiation,
+            label,
+            key={"slug": record["slug"]},
+            values={
+                "title": record["title"],
+                "summary": record.get("summary", "").strip(),
+                "started_on": record.get("started_on"),
+                "ended_on": record.get("ended_on"),
+            },
+        )
+        return self.negotiation
+
+    def load_party(self, record: Any, number: int) -> None:
+        label = record_label("party", number, record)
+        fields(
+            record,
+            label,
+            required={"slug": TEXT, "name": TEXT, "short_name": TEXT},
+            optional={"kind": TEXT, "colour": TEXT, "description": TEXT},
+        )
+        slug = record["slug"]
+        if slug in self.parties:
+            raise DatasetError(f"{label}: declared twice.")
+        self.parties[slug] = self.upsert(
+            Party,
+            label,
+            key={"slug": slug},
+            values={
+                "name": record["name"],
+                "short_name": record["short_name"],
+                "kind": record.get("kind", Party.Kind.STATE),
+                "colour": record.get("colour", Party._meta.get_field("colour").default),
+                "description": record.get("description", "").strip(),
+            },
+        )
+
+    def load_participant(self, record: Any, number: int) -> None:
+        label = f"participant #{number}"
+        fields(
+            record,
+            label,
+            required={"party": TEXT},
+            optional={"role": TEXT, "also_mediates": BOOLEAN, "order": INTEGER},
+        )
+        party = self.resolve(self.parties, record["party"], label, "party", "parties")
+        label = f"participant {record['party']!r}"
+        self.upsert(
+            Participant,
+            label,
+            key={"negotiation": self.negotiation, "party": party},
+            values={
+                "role": record.get("role", Participant.Role.PRINCIPAL),
+                "also_mediates": record.get("also_mediates", False),
+                "order": record.get("order", 0),
+            },
+        )
+
+    def load_source(self, record: Any, number: int) -> None:
+        label = record_label("source", number, record)
+        text_fields = ("kind", "outlet", "title", "author", "url", "speaker", "quote")
+        fields(
+            record,
+            label,
+            required={"slug": TEXT},
+            optional={
+                **dict.fromkeys(text_fields, TEXT),
+                "published_on": DATE,
+                "cited_in": TEXT,
+                "excerpt_of": TEXT,
+            },
+        )
+        slug = record["slug"]
+        if slug in self.sources:
+            raise DatasetError(f"{label}: declared twice.")
+        values: dict[str, Any] = {}
+        if "excerpt_of" in record:
+            parent = record["excerpt_of"]
+            if parent not in self.source_fields:
+                raise DatasetError(
+                    f"{label}: excerpt_of {parent!r} names no source declared above it."
+                )
+            values |= {k: self.source_fields[parent][k] for k in EXCERPT_FIELDS}
+        for name in text_fields:
+            if name in record:
+                values[name] = record[name].strip()
+            values.setdefault(name, "")
+        values["published_on"] = record.get("published_on", values.get("published_on"))
+        for name in ("kind", "outlet"):
+            if not values[name]:
+                raise DatasetError(f"{label}: missing field {name!r}.")
+        cited_in = record.get("cited_in")
+        if cited_in is not None and cited_in not in self.sources:
+            raise DatasetError(f"{label}: cited_in {cited_in!r} names no source declared above it.")
+        values["cited_in"] = self.sources.get(cited_in) if cited_in else None
+        self.source_fields[slug] = values
+        self.sources[slug] = self.upsert(Source, label, key={"slug": slug}, values=values)
+
+    def load_issue(self, record: Any, number: int) -> None:
+        label = record_label("issue", number, record)
+        fields(
+            record,
+            label,
+            required={
+                "slug": TEXT,
+                "title": TEXT,
+                "category": TEXT,
+                "low_pole": TEXT,
+                "high_pole": TEXT,
+                "stances": LIST,
+            },
+            optional={"description": TEXT, "order": INTEGER},
+        )
+        slug = record["slug"]
+        if slug in self.issues:
+            raise DatasetError(f"{label}: declared twice.")
+        issue = self.upsert(
+            Issue,
+            label,
+            key={"negotiation": self.negotiation, "slug": slug},
+            values={
+                "title": record["title"],
+                "category": record["category"],
+                "description": record.get("description", "").strip(),
+                "low_pole": record["low_pole"],
+                "high_pole": record["high_pole"],
+                "order": record.get("order", 0),
+            },
+        )
+        self.issues[slug] = issue
+        if not record["stances"]:
+            raise DatasetError(f"{label}: give the issue a scale of stances.")
+        for position, stance in enumerate(record["stances"], start=1):
+            stance_label = f"{label}, stance #{position}"
+            fields(
+                stance,
+                stance_label,
+                required={"value": INTEGER, "label": TEXT},
+                optional={"description": TEXT},
+            )
+            value = stance["value"]
+            if (slug, value) in self.stances:
+                raise DatasetError(f"{stance_label}: value {value} appears twice on the scale.")
+            self.stances[(slug, value)] = self.upsert(
+                Stance,
+                f"{label}, stance {value}",
+                key={"issue": issue, "value": value},
+                values={"label": stance["label"], "description": stance.get("description", "")},
+            )
+
+    def load_round(self, record: Any, number: int) -> None:
+        label = record_label("round", number, record)
+        fields(
+            record,
+            label,
+            required={
+                "slug": TEXT,
+                "title": TEXT,
+                "kind": TEXT,
+                "date": DATE_SPEC,
+                "sources": LIST,
+            },
+            optional={
+                "location": TEXT,
+                "until": DATE_SPEC,
+                "sequence": INTEGER,
+                "parties": LIST,
+                "summary": TEXT,
+                "outcome": TEXT,
+            },
+        )
+        slug = record["slug"]
+        if slug in self.rounds:
+            raise DatasetError(f"{label}: declared twice.")
+        start, precision, part = fuzzy_date(record["date"], label)
+        end = None
+        if "until" in record:
+            end, _, _ = fuzzy_date(record["until"], label, key="until", precision=precision)
+        parties = [
+            self.resolve(self.parties, p, label, "party", "parties")
+            for p in slug_list(record.get("parties", []), label, "parties")
+        ]
+        sources = self.resolve_sources(record, label)
+        self.rounds[slug] = self.upsert(
+            Round,
+            label,
+            key={"negotiation": self.negotiation, "slug": slug},
+            values={
+                "title": record["title"],
+                "kind": record["kind"],
+                "location": record.get("location", ""),
+                "start_date": start,
+                "date_precision": precision,
+                "date_part": part,
+                "end_date": end,
+                "sequence": record.get("sequence", 0),
+                "summary": record.get("summary", "").strip(),
+                "outcome": record.get("outcome", "").strip(),
+            },
+            links={"parties": parties, "sources": sources},
+        )
+
+    def load_statements(self, record: Any, number: int) -> None:
+        label = f"statements #{number}"
+        fields(
+            record,
+            label,
+            required={"round": TEXT},
+            optional={"demands": LIST, "concessions": LIST},
+        )
+        round = self.resolve(self.rounds, record["round"], label, "round", "rounds")
+        for position, demand in enumerate(record.get("demands", []), start=1):
+            self.load_demand(demand, round, f"demand #{position} at round {round.slug!r}")
+        for position, concession in enumerate(record.get("concessions", []), start=1):
+            self.load_concession(
+                concession, round, f"concession #{position} at round {round.slug!r}"
+            )
+
+    def statement_parts(self, record: dict[str, Any], label: str) -> tuple[Party, Issue, str]:
+        party = self.resolve(self.parties, record["party"], label, "party", "parties")
+        issue = self.resolve(self.issues, record["issue"], label, "issue", "issues")
+        return party, issue, f"{label} ({record['party']} on {record['issue']})"
+
+    def load_demand(self, record: Any, round: Round, label: str) -> None:
+        fields(
+            record,
+            label,
+            required={"party": TEXT, "issue": TEXT, "text": TEXT, "sources": LIST},
+            optional={"stance": INTEGER, "priority": TEXT, "status": TEXT},
+        )
+        party, issue, label = self.statement_parts(record, label)
+        key = {"party": party, "issue": issue, "round": round}
+        if self.counted(("demand", party.pk, issue.pk, round.pk)):
+            raise DatasetError(f"{label}: the party already has a demand on this issue here.")
+        stance = None
+        if "stance" in record:
+            stance = self.stances.get((record["issue"], record["stance"]))
+            if stance is None:
+                scale = sorted(v for (i, v) in self.stances if i == record["issue"])
+                raise DatasetError(
+                    f"{label}: stance {record['stance']} is not on the scale of issue "
+                    f"{record['issue']!r} (values {', '.join(map(str, scale))})."
+                )
+        self.upsert(
+            Demand,
+            label,
+            key=key,
+            values={
+                "stance": stance,
+                "text": record["text"].strip(),
+                "priority": record.get("priority", Demand.Priority.CORE),
+                "status": record.get("status", Demand.Status.REPORTED),
+            },
+            links={"sources": self.resolve_sources(record, label)},
+        )
+
+    def load_concession(self, record: Any, round: Round, label: str) -> None:
+        fields(
+            record,
+            label,
+            required={"party": TEXT, "issue": TEXT, "text": TEXT, "sources": LIST},
+            optional={
+                "status": TEXT,
+                "conditions": TEXT,
+                "softens": TEXT,
+                "in_return_for": TABLE,
+            },
+        )
+        party, issue, label = self.statement_parts(record, label)
+        if self.counted(("concession", party.pk, issue.pk, round.pk)):
+            raise DatasetError(
+                f"{label}: a second concession by this party on this issue at this round; the "
+                "loader keys concessions by party, issue and round, so merge the two."
+            )
+        softens = None
+        if "softens" in record:
+            softens = self.find_demand(
+                {"party": record["party"], "issue": record["issue"], "round": record["softens"]},
+                f"{label}: softens",
+            )
+        in_return_for = None
+        if "in_return_for" in record:
+            wanted = fields(
+                record["in_return_for"],
+                f"{label}: in_return_for",
+                required={"party": TEXT, "issue": TEXT, "round": TEXT},
+                optional={},
+            )
+            in_return_for = self.find_demand(wanted, f"{label}: in_return_for")
+        existing = self.existing_concession(party, issue, round, record["text"].strip(), label)
+        self.upsert(
+            Concession,
+            label,
+            key={"party": party, "issue": issue, "round": round},
+            existing=existing,
+            values={
+                "text": record["text"].strip(),
+                "status": record.get("status", Concession.Status.OFFERED),
+                "conditions": record.get("conditions", "").strip(),
+                "softens": softens,
+                "in_return_for": in_return_for,
+            },
+            links={"sources": self.resolve_sources(record, label)},
+        )
+
+    def counted(self, key: tuple) -> bool:
+        """Return whether this statement was met before in the file, and remember it."""
+        if key in self.seen:
+            return True
+        self.seen.add(key)
+        return False
+
+    def find_demand(self, ref: dict[str, str], label: str) -> Demand:
+        party = self.resolve(self.parties, ref["party"], label, "party", "parties")
+        issue = self.resolve(self.issues, ref["issue"], label, "issue", "issues")
+        round = self.resolve(self.rounds, ref["round"], label, "round", "rounds")
+        demand = Demand.objects.filter(party=party, issue=issue, round=round).first()
+        if demand is None:
+            raise DatasetError(
+                f"{label}: {ref['party']} has no demand on {ref['issue']!r} at round "
+                f"{ref['round']!r}."
+            )
+        return demand
+
+    def existing_concession(
+        self, party: Party, issue: Issue, round: Round, text: str, label: str
+    ) -> Concession | None:
+        """Return the concession this record updates; refuse to guess between several."""
+        matches = list(Concession.objects.filter(party=party, issue=issue, round=round))
+        if len(matches) <= 1:
+            return matches[0] if matches else None
+        same_text = [c for c in matches if c.text == text]
+        if len(same_text) == 1:
+            return same_text[0]
+        raise DatasetError(
+            f"{label}: the database holds {len(matches)} concessions by this party on this issue "
+            "at this round and none has this text, so the loader cannot tell which to update. "
+            "Edit them in the admin, then load again."
+        )

@@ -1,0 +1,43 @@
+"""`manage.py bootstrap`: the README's first-run command, safe to run again."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from negotiations.models import Round
+from positions.models import Demand
+
+pytestmark = pytest.mark.django_db
+
+
+def bootstrap(**options) -> str:
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_first_run_loads_the_dataset_and_creates_an_admin_once():
+    first = bootstrap()
+    assert "Admin account created" in first
+    assert User.objects.filter(is_superuser=True).count() == 1
+    rounds, demands = Round.objects.count(), Demand.objects.count()
+    assert rounds > 10 and demands > 10
+
+    second = bootstrap()
+    assert "exists already" in second
+    assert User.objects.filter(is_superuser=True).count() == 1
+    assert (Round.objects.count(), Demand.objects.count()) == (rounds, demands)
+
+
+def test_printed_password_logs_in(client):
+    output = bootstrap(dataset="none")
+    password = output.split("with password '")[1].split("'")[0]
+    assert client.login(username="admin", password=password)
+
+
+def test_admin_password_can_come_from_the_environment(client, monkeypatch):
+    monkeypatch.setenv("PARLEY_ADMIN_PASSWORD", "a sturdy passphrase")
+    bootstrap(dataset="none")
+    assert client.login(username="admin", password="a sturdy passphrase")

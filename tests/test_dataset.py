@@ -1,0 +1,581 @@
+"""The dataset loader, and the shipped Russia–Ukraine dataset checked through the position service.
+
+Loader tests use small TOML files written to tmp_path; dataset tests ask the same service the
+pages and the API ask (positions_as_of, compare_rounds), so they check what readers will see.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from negotiations.loader import DatasetError, load_dataset
+from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from positions.models import Concession, Demand
+from positions.services import MoveKind, compare_rounds, positions_as_of
+
+MODELS = [Negotiation, Party, Participant, Source, Issue, Stance, Round, Demand, Concession]
+
+SMALL = """
+[negotiation]
+slug = "border-talks"
+title = "Border talks"
+
+[[parties]]
+slug = "north"
+name = "Northland"
+short_name = "NO"
+
+[[parties]]
+slug = "south"
+name = "Southland"
+short_name = "SO"
+
+[[participants]]
+party = "north"
+role = "principal"
+
+[[participants]]
+party = "south"
+
+[[sources]]
+slug = "gazette"
+kind = "analysis"
+outlet = "The Gazette"
+published_on = 2025-03-01
+
+[[sources]]
+slug = "gazette-quote"
+excerpt_of = "gazette"
+speaker = "North's envoy"
+quote = "All of it."
+
+[[sources]]
+slug = "wire"
+kind = "media"
+outlet = "Wire"
+cited_in = "gazette"
+
+[[issues]]
+slug = "border"
+title = "Border line"
+category = "territory"
+low_pole = "none"
+high_pole = "all"
+stances = [
+    { value = 0, label = "none" },
+    { value = 1, label = "half" },
+    { value = 2, label = "all" },
+]
+
+[[rounds]]
+slug = "r1"
+title = "First round"
+kind = "talks"
+date = 2025-01-15
+sources = ["gazette"]
+
+[[rounds]]
+slug = "r2"
+title = "Second round"
+kind = "statement"
+date = { precision = "month", year = 2025, month = 2, part = "mid" }
+parties = ["north", "south"]
+sources = ["gazette", "wire"]
+
+[[statements]]
+round = "r1"
+
+[[statements.demands]]
+party = "north"
+issue = "border"
+stance = 2
+text = "All of the border land"
+sources = ["gazette-quote"]
+
+[[statements.demands]]
+party = "south"
+issue = "border"
+stance = 0
+text = "Not one field"
+sources = ["gazette"]
+
+[[statements]]
+round = "r2"
+
+[[statements.demands]]
+party = "north"
+issue = "border"
+stance = 1
+status = "confirmed"
+text = "Half of the land"
+sources = ["wire"]
+
+[[statements.concessions]]
+party = "north"
+issue = "border"
+text = "Would settle for half"
+softens = "r1"
+in_return_for = { party = "south", issue = "border", round = "r1" }
+sources = ["wire"]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "small.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def row_counts() -> dict[str, int]:
+    """Return the number of rows and of history rows of every model the loader writes."""
+    counts = {m.__name__: m.objects.count() for m in MODELS}
+    counts |= {f"history of {m.__name__}": m.history.model.objects.count() for m in MODELS}
+    return counts
+
+
+# --- the loader ---------------------------------------------------------------------------------
+
+
+def test_a_small_file_loads_with_its_links_and_dates(db, tmp_path):
+    report = load_dataset(write(tmp_path, SMALL))
+
+    assert report.negotiation.slug == "border-talks"
+    assert report.created["demands"] == 3 and report.created["concessions"] == 1
+    r2 = Round.objects.get(slug="r2")
+    assert r2.date_display == "mid-February 2025"
+    assert {s.slug for s in r2.sources.all()} == {"gazette", "wire"}
+    excerpt = Source.objects.get(slug="gazette-quote")
+    assert (excerpt.outlet, excerpt.kind, str(excerpt.published_on)) == (
+        "The Gazette",
+        "analysis",
+        "2025-03-01",
+    )
+    assert Source.objects.get(slug="wire").cited_in.slug == "gazette"
+    concession = Concession.objects.get()
+    assert concession.softens.text == "All of the border land"
+    assert concession.in_return_for.text == "Not one field"
+
+
+def test_second_load_of_the_shipped_dataset_writes_no_rows_and_no_history(dataset):
+    before = row_counts()
+
+    report = load_dataset("russia-ukraine-2025")
+
+    assert (report.total_created, report.total_updated) == (0, 0)
+    assert report.total_unchanged == sum(before[m.__name__] for m in MODELS)
+    assert row_counts() == before
+
+
+def test_an_edited_record_is_updated_in_place_with_one_history_row(db, tmp_path):
+    load_dataset(write(tmp_path, SMALL))
+    before = row_counts()
+    edited = SMALL.replace('text = "Half of the land"', 'text = "Half of the land, for peace"')
+
+    report = load_dataset(write(tmp_path, edited))
+
+    assert report.total_created == 0
+    assert report.updated["demands"] == 1 and report.total_updated == 1
+    after = row_counts()
+    assert after["history of Demand"] == before["history of Demand"] + 1
+    assert {k: v for k, v in after.items() if k != "history of Demand"} == {
+        k: v for k, v in before.items() if k != "history of Demand"
+    }
+    assert Demand.objects.filter(text="Half of the land, for peace").count() == 1
+
+
+def test_a_changed_source_list_counts_as_an_update(db, tmp_path):
+    load_dataset(write(tmp_path, SMALL))
+
+    report = load_dataset(
+        write(tmp_path, SMALL.replace('sources = ["gazette", "wire"]', 'sources = ["wire"]'))
+    )
+
+    assert report.updated["rounds"] == 1
+    assert [s.slug for s in Round.objects.get(slug="r2").sources.all()] == ["wire"]
+
+
+BAD_FILES = [
+    pytest.param(
+        'party = "south"\nissue = "border"\nstance = 0',
+        'party = "west"\nissue = "border"\nstance = 0',
+        r"demand #2 at round 'r1': unknown party 'west'",
+        id="unknown-party",
+    ),
+    pytest.param(
+        "stance = 1\n",
+        "stance = 7\n",
+        r"demand #1 at round 'r2' \(north on border\): stance 7 is not on the scale of issue "
+        r"'border' \(values 0, 1, 2\)",
+        id="stance-off-the-scale",
+    ),
+    pytest.param(
+        "month = 2,",
+        "month = 13,",
+        r"round 'r2': 'date' is not a real date: month must be in 1\.\.12",
+        id="impossible-month",
+    ),
+    pytest.param(
+        "date = 2025-01-15",
+        'date = "15 January 2025"',
+        r"round 'r1': 'date' should be a date \(2026-01-24\) or a table",
+        id="date-as-free-text",
+    ),
+    pytest.param(
+        'text = "Not one field"\n',
+        "",
+        r"demand #2 at round 'r1': missing field 'text'",
+        id="missing-field",
+    ),
+    pytest.param(
+        "stance = 2\n",
+        "stanse = 2\n",
+        r"demand #1 at round 'r1': unknown field 'stanse'",
+        id="misspelt-field",
+    ),
+    pytest.param(
+        'role = "principal"',
+        'role = "chair"',
+        r"participant 'north': role: Value 'chair' is not a valid choice",
+        id="role-not-a-choice",
+    ),
+    pytest.param(
+        'sources = ["gazette"]\n\n[[rounds]]',
+        'sources = ["gazete"]\n\n[[rounds]]',
+        r"round 'r1': unknown source 'gazete'",
+        id="unknown-source",
+    ),
+    pytest.param(
+        'in_return_for = { party = "south", issue = "border", round = "r1" }',
+        'in_return_for = { party = "south", issue = "border", round = "r2" }',
+        r"concession #1 at round 'r2' \(north on border\): in_return_for: south has no demand on "
+        r"'border' at round 'r2'",
+        id="condition-on-a-missing-demand",
+    ),
+    pytest.param(
+        'date = { precision = "month", year = 2025, month = 2, part = "mid" }',
+        "date = 2025-01-15",
+        r"round 'r2': Another round of this negotiation has this start date and sequence",
+        id="two-rounds-on-one-date",
+    ),
+    pytest.param(
+        'sources = ["gazette"]\n\n[[statements]]',
+        'sources = ["gazette"]\n\n[[statements.demands]]\nparty = "south"\nissue = "border"\n'
+        'text = "Again"\nsources = ["gazette"]\n\n[[statements]]',
+        r"demand #3 at round 'r1' \(south on border\): the party already has a demand",
+        id="demand-twice",
+    ),
+    pytest.param(
+        'slug = "r1"\ntitle = "First round"',
+        'slug = "r1"\ntitle = "First round',
+        r"small\.toml is not valid TOML",
+        id="broken-toml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BAD_FILES)
+def test_a_bad_file_names_the_record_and_loads_nothing(db, tmp_path, old, new, message):
+    assert old in SMALL
+    path = write(tmp_path, SMALL.replace(old, new, 1))
+
+    with pytest.raises(DatasetError, match=message):
+        load_dataset(path)
+
+    assert all(count == 0 for count in row_counts().values())
+
+
+def test_a_bad_file_leaves_earlier_data_as_it_was(db, tmp_path):
+    load_dataset(write(tmp_path, SMALL))
+    before = row_counts()
+    # The title change comes first in the file and is rolled back with the rest.
+    broken = SMALL.replace('title = "Border talks"', 'title = "Renamed talks"').replace(
+        "stance = 1\n", "stance = 9\n"
+    )
+
+    with pytest.raises(DatasetError, match="stance 9"):
+        load_dataset(write(tmp_path, broken))
+
+    assert Negotiation.objects.get().title == "Border talks"
+    assert row_counts() == before
+
+
+def test_the_command_prints_the_report(db, tmp_path, capsys):
+    path = write(tmp_path, SMALL)
+
+    call_command("load_dataset", str(path))
+    call_command("load_dataset", str(path))
+
+    out = capsys.readouterr().out
+    assert "Border talks (border-talks): 18 created, 0 updated, 0 unchanged." in out
+    assert "Border talks (border-talks): 0 created, 0 updated, 18 unchanged." in out
+    assert "  demands: 3 created, 0 updated, 0 unchanged" in out
+
+
+def test_the_command_refuses_a_bad_file_with_a_clear_message(db, tmp_path):
+    path = write(tmp_path, SMALL.replace("stance = 1\n", "stance = 7\n"))
+
+    with pytest.raises(CommandError, match=r"Nothing was loaded\. .*stance 7 is not on the scale"):
+        call_command("load_dataset", str(path))
+
+
+def test_the_command_names_the_datasets_there_are(db):
+    with pytest.raises(
+        CommandError,
+        match=r"No dataset named 'atlantis'\. Available: .*"
+        r"russia-ukraine-2025",
+    ):
+        call_command("load_dataset", "atlantis")
+
+
+# --- the shipped dataset ------------------------------------------------------------------------
+
+
+def rounds(dataset) -> dict[str, Round]:
+    return {r.slug: r for r in Round.objects.filter(negotiation=dataset)}
+
+
+def position(matrix, party_slug: str, issue_slug: str):
+    party = next(p for p in matrix.parties if p.slug == party_slug)
+    issue = next(i for i in matrix.issues if i.slug == issue_slug)
+    return matrix.cell(party, issue)
+
+
+def change(comparison, party_slug: str, issue_slug: str):
+    party = next(p for p in comparison.parties if p.slug == party_slug)
+    issue = next(i for i in comparison.issues if i.slug == issue_slug)
+    return comparison.change(party, issue)
+
+
+def test_us_backed_a_ceasefire_first_until_alaska_and_accepted_russias_order_there(dataset):
+    r = rounds(dataset)
+    eve = positions_as_of(round=r["eve-of-alaska"])
+    assert position(eve, "united-states", "ceasefire-sequencing").stance.label == (
+        "Immediate general ceasefire as a condition for talks"
+    )
+
+    summit = positions_as_of(round=r["alaska-summit"])
+    us = position(summit, "united-states", "ceasefire-sequencing")
+    russia = position(summit, "russia", "ceasefire-sequencing")
+    assert us.stance == russia.stance
+    assert us.stance.label == "Negotiate the settlement first, then agree ceasefire terms"
+
+    moved = change(
+        compare_rounds(from_round=r["moscow-conditions"], to_round=r["alaska-summit"]),
+        "united-states",
+        "ceasefire-sequencing",
+    )
+    assert (moved.before.stance.value, moved.after.stance.value) == (0, 2)
+    assert [p.slug for p in moved.toward] == ["russia"]
+    assert [c.softens.round.slug for c in moved.concessions] == ["eve-of-alaska"]
+
+
+def test_ukraine_and_europe_demanded_an_immediate_ceasefire_on_the_eve_of_alaska(dataset):
+    r = rounds(dataset)
+    before = positions_as_of(round=r["alaska-meeting-proposed"])
+    eve = positions_as_of(round=r["eve-of-alaska"])
+
+    for party in ("ukraine", "europe"):
+        assert not position(before, party, "ceasefire-sequencing").is_stated
+        assert position(eve, party, "ceasefire-sequencing").stance.value == 0
+    # The article gives Europe no other demand before the November–December documents.
+    assert Demand.objects.filter(party__slug="europe").count() == 2
+
+
+def test_russias_late_spring_conditions(dataset):
+    r = rounds(dataset)
+    conditions = positions_as_of(round=r["moscow-conditions"])
+
+    assert r["moscow-conditions"].date_display == "late spring 2025"
+    expected = {
+        "nato-membership": "Ukraine renounces joining NATO",
+        "military-aid": "Western military assistance ends",
+        "donbas-withdrawal": "Ukrainian forces leave all of Donetsk and Luhansk",
+        "elections": "New elections as a condition for ending the war",
+        "language": "Russian declared a state language",
+    }
+    for issue, label in expected.items():
+        cell = position(conditions, "russia", issue)
+        assert cell.stance.label == label
+        assert cell.since == r["moscow-conditions"]
+        assert cell.demand.status == Demand.Status.CONFIRMED
+    # NATO: the US asked for less (the medium term) than Russia did.
+    assert conditions.gaps[position(conditions, "russia", "nato-membership").issue.pk].spread == 1
+
+
+def test_in_mid_march_russia_agreed_an_energy_strike_halt_but_no_general_ceasefire(dataset):
+    r = rounds(dataset)
+    call = r["energy-strike-moratorium-call"]
+    matrix = positions_as_of(round=call)
+
+    assert call.date_display == "mid-March 2025"
+    assert position(matrix, "russia", "energy-strikes").stance.label == (
+        "Time-limited halt of strikes on energy facilities"
+    )
+    assert position(matrix, "russia", "ceasefire-sequencing").stance.label == (
+        "Only limited halts; no general ceasefire yet"
+    )
+    assert position(matrix, "united-states", "ceasefire-sequencing").demand.text == (
+        "Proposes a general ceasefire."
+    )
+    energy = change(
+        compare_rounds(from_round=r["sanctions-kept-as-leverage"], to_round=call),
+        "russia",
+        "energy-strikes",
+    )
+    assert energy.kind == MoveKind.NEW
+    assert [c.status for c in energy.concessions] == [Concession.Status.ACCEPTED]
+
+
+def test_in_april_the_kremlin_rejected_a_30_day_ceasefire_and_agreed_a_prisoner_exchange(dataset):
+    r = rounds(dataset)
+    comparison = compare_rounds(
+        from_round=r["energy-strike-moratorium-call"], to_round=r["april-russia-ukraine-meeting"]
+    )
+
+    assert change(comparison, "russia", "ceasefire-sequencing").kind == MoveKind.RESTATED
+    prisoners = change(comparison, "russia", "prisoners")
+    assert [c.text for c in prisoners.concessions] == [
+        "The Kremlin agrees to an exchange of prisoners of war."
+    ]
+    assert set(r["april-russia-ukraine-meeting"].parties.values_list("slug", flat=True)) == {
+        "russia",
+        "ukraine",
+    }
+
+
+def test_after_anchorage_russia_offered_to_halt_in_zaporizhzhia_and_kherson_for_donbas(dataset):
+    r = rounds(dataset)
+    after = r["after-anchorage"]
+    cell = position(positions_as_of(round=after), "russia", "zaporizhzhia-kherson-front")
+
+    assert cell.since == after
+    assert cell.stance.label == "Military operations stop where the front stands"
+    outlets = {s.outlet for s in cell.demand.sources.all()}
+    assert {"Axios", "The New York Times", "Reuters", "FAKTI.BG"} <= outlets
+    article = Source.objects.get(slug="fakti-2026-01-24")
+    for cited in cell.demand.sources.filter(kind=Source.Kind.MEDIA):
+        assert cited.cited_in == article
+    assert "Vladimir Putin" in {s.speaker for s in cell.demand.sources.all()}
+
+    moved = change(
+        compare_rounds(from_round=r["alaska-summit"], to_round=after),
+        "russia",
+        "zaporizhzhia-kherson-front",
+    )
+    assert moved.kind == MoveKind.NEW
+    (offer,) = moved.concessions
+    assert offer.status == Concession.Status.OFFERED
+    assert "Donetsk and Luhansk" in offer.conditions
+    assert (offer.in_return_for.party.slug, offer.in_return_for.issue.slug) == (
+        "united-states",
+        "donbas-withdrawal",
+    )
+
+
+def test_the_28_point_plan_cites_driscoll_and_the_four_documents_exclude_russia(dataset):
+    r = rounds(dataset)
+    plan = r["twenty-eight-point-plan"]
+    assert (plan.date_display, plan.location) == ("late November 2025", "Kyiv")
+    us_plan = position(positions_as_of(round=plan), "united-states", "peace-plan")
+    assert any(
+        s.speaker.startswith("Dan Driscoll")
+        and s.quote == "Ukraine will not get better terms for peace"
+        for s in us_plan.demand.sources.all()
+    )
+
+    matrix = positions_as_of(round=r["doubts-about-success"])
+    guarantees = {p.slug: position(matrix, p.slug, "security-guarantees") for p in matrix.parties}
+    assert {slug for slug, cell in guarantees.items() if cell.is_stated} == {
+        "united-states",
+        "ukraine",
+        "europe",
+    }
+    assert matrix.gaps[guarantees["ukraine"].issue.pk].spread == 0
+    assert set(r["four-documents"].parties.values_list("slug", flat=True)) == {
+        "united-states",
+        "ukraine",
+        "europe",
+    }
+
+
+def test_vague_dates_are_shown_as_the_article_gives_them(dataset):
+    r = rounds(dataset)
+    shown = {slug: r[slug].date_display for slug in r}
+
+    assert shown["trump-takes-office"] == "January 2025"
+    assert shown["russia-unlikely-to-be-defeated"] == "winter 2025"
+    assert shown["us-key-positions"] == "first half of 2025"
+    assert shown["un-general-assembly-vote"] == "2025"
+    assert shown["energy-strike-moratorium-call"] == "mid-March 2025"
+    assert shown["april-russia-ukraine-meeting"] == "April 2025"
+    assert shown["oil-export-sanctions"] == "late spring 2025 – summer 2025"
+    assert shown["alaska-summit"] == "August 2025"
+    assert shown["budapest-summit-cancelled"] == "August–December 2025"
+    assert shown["witkoff-ushakov-model"] == "autumn 2025"
+    assert shown["four-documents"] == "November–December 2025"
+    assert shown["abu-dhabi-talks"] == "24 January 2026"
+    ordered = [x.slug for x in Round.objects.filter(negotiation=dataset).chronological()]
+    assert ordered.index("eve-of-alaska") < ordered.index("alaska-summit")
+    assert ordered.index("alaska-summit") < ordered.index("after-anchorage")
+    assert ordered[-1] == "abu-dhabi-talks"
+
+
+def test_every_round_demand_and_concession_cites_a_source(dataset):
+    for model, scope in [
+        (Round, {"negotiation": dataset}),
+        (Demand, {"round__negotiation": dataset}),
+        (Concession, {"round__negotiation": dataset}),
+    ]:
+        records = model.objects.filter(**scope).annotate(n=Count("sources"))
+        assert records.exists()
+        assert list(records.filter(n=0)) == []
+
+
+def test_all_four_parties_are_principals_and_only_the_us_also_mediates(dataset):
+    participants = Participant.objects.filter(negotiation=dataset).select_related("party")
+
+    assert [(p.party.slug, p.role) for p in participants] == [
+        ("united-states", "principal"),
+        ("russia", "principal"),
+        ("ukraine", "principal"),
+        ("europe", "principal"),
+    ]
+    assert [p.party.slug for p in participants if p.also_mediates] == ["united-states"]
+    assert Party.objects.get(slug="europe").kind == Party.Kind.BLOC
+    # Everyone who speaks or meets in the data takes part in the negotiation.
+    speakers = set(Demand.objects.values_list("party__slug", flat=True))
+    speakers |= set(
+        Round.objects.filter(negotiation=dataset).values_list("parties__slug", flat=True)
+    )
+    assert speakers == {p.party.slug for p in participants}
+
+
+def test_the_article_and_the_outlets_it_cites_are_recorded_without_invented_details(dataset):
+    article = Source.objects.get(slug="fakti-2026-01-24")
+    assert (article.outlet, article.title, article.author, article.kind) == (
+        "FAKTI.BG",
+        "Trump's Dual Approach to Putin",
+        "Asya Lokina",
+        Source.Kind.ANALYSIS,
+    )
+    assert str(article.published_on) == "2026-01-24" and article.url == ""
+    cited = Source.objects.filter(cited_in=article)
+    assert set(cited.values_list("outlet", flat=True)) == {"Axios", "The New York Times", "Reuters"}
+    assert (
+        not cited.exclude(url="").exists() and not cited.filter(published_on__isnull=False).exists()
+    )
+    assert all(s.kind == Source.Kind.MEDIA for s in cited)
+
+
+def test_party_colours_are_distinct_and_readable_on_white(dataset):
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    colours = [p.party.colour for p in Participant.objects.filter(negotiation=dataset)]
+    assert len(set(colours)) == len(colours)
+    for colour in colours:
+        assert 1.05 / (luminance(colour) + 0.05) >= 3, colour
