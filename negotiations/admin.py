@@ -1,0 +1,455 @@
+"""Admin for the negotiation itself: where analysts enter rounds, issues and sources.
+
+A round's page is the analysts' workspace: the positions as they stood before the round, then
+the demands and concessions stated at it. See docs/admin.md.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, router, transaction
+from django.db.models import Count, Max, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+
+from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from positions.admin import COMPACT_TEXT, ConcessionInline, DemandInline, ParleyAdmin
+from positions.forms import (
+    GuardedModelForm,
+    VersionedModelForm,
+    participant_refusal,
+    refusal_message,
+)
+from positions.models import Concession, Demand
+from positions.services import positions_as_of
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class RoundForm(VersionedModelForm):
+    def clean_negotiation(self):
+        negotiation = self.cleaned_data["negotiation"]
+        round = self.instance
+        if round.pk and negotiation.pk != round.negotiation_id and has_statements(round=round):
+            raise forms.ValidationError(
+                "This round has demands or concessions; it cannot move to another negotiation."
+            )
+        return negotiation
+
+
+def has_statements(*, round: Round) -> bool:
+    return round.demands.exists() or round.concessions.exists()
+
+
+class NextRoundForm(GuardedModelForm):
+    """The round after `previous`: it must not sort before it."""
+
+    def __init__(self, *args, previous: Round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = previous
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Round.objects.filter(negotiation_id=self.previous.negotiation_id, slug=slug).exists():
+            raise forms.ValidationError("A round of this negotiation already has this slug.")
+        return slug
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < self.previous.start_date:
+            raise forms.ValidationError(
+                f"The next round cannot start before “{self.previous}” "
+                f"({self.previous.date_display})."
+            )
+        return start
+
+    def _post_clean(self):
+        start = self.cleaned_data.get("start_date")
+        if start is not None:
+            # Rounds on one date are ordered by sequence: this one goes after the others.
+            latest = Round.objects.filter(
+                negotiation_id=self.previous.negotiation_id, start_date=start
+            ).aggregate(Max("sequence"))["sequence__max"]
+            self.instance.sequence = 0 if latest is None else latest + 1
+        super()._post_clean()
+
+
+class IssueForm(VersionedModelForm):
+    def clean_negotiation(self):
+        negotiation = self.cleaned_data["negotiation"]
+        issue = self.instance
+        if (
+            issue.pk
+            and negotiation.pk != issue.negotiation_id
+            and (issue.demands.exists() or issue.concessions.exists())
+        ):
+            raise forms.ValidationError(
+                "Demands or concessions are stated on this issue; it cannot move to another "
+                "negotiation."
+            )
+        return negotiation
+
+
+class StanceForm(GuardedModelForm):
+    def clean_issue(self):
+        issue = self.cleaned_data["issue"]
+        stance = self.instance
+        if stance.pk and issue.pk != stance.issue_id and stance.demands.exists():
+            raise forms.ValidationError(
+                "Demands sit at this stance; it cannot move to another issue's scale."
+            )
+        return issue
+
+
+class ParticipantForm(GuardedModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        moved = {"party", "negotiation"} & set(self.changed_data)
+        if self.instance.pk and moved:
+            refusal = participant_refusal(self.instance)
+            if refusal:
+                self.add_error(None, refusal)
+        return cleaned_data
+
+
+class ParticipantFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        refusals = [
+            participant_refusal(form.instance)
+            for form in self.deleted_forms
+            if form.instance.pk is not None
+        ]
+        if any(refusals):
+            raise forms.ValidationError([refusal for refusal in refusals if refusal])
+
+
+# --- negotiations, parties, participants -----------------------------------------------------
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    form = ParticipantForm
+    formset = ParticipantFormSet
+    fields = ["party", "role", "also_mediates", "order"]
+    autocomplete_fields = ["party"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("party")
+
+
+@admin.register(Negotiation)
+class NegotiationAdmin(ParleyAdmin):
+    form = VersionedModelForm
+    list_display = ["title", "slug", "started_on", "ended_on", "updated_at"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "summary", "started_on", "ended_on"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(Party)
+class PartyAdmin(ParleyAdmin):
+    form = VersionedModelForm
+    list_display = ["name", "short_name", "kind", "swatch", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "short_name", "slug", "kind", "colour", "description"]
+
+    @admin.display(description="colour", ordering="colour")
+    def swatch(self, party):
+        return format_html(
+            '<span style="display:inline-block;width:1em;height:1em;background:{};'
+            'vertical-align:middle;border:1px solid #888" aria-hidden="true"></span> {}',
+            party.colour,
+            party.colour,
+        )
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ParleyAdmin):
+    form = ParticipantForm
+    list_display = ["party", "negotiation", "role", "also_mediates", "order"]
+    list_filter = ["role", "negotiation"]
+    list_select_related = ["party", "negotiation"]
+    search_fields = ["party__name", "party__short_name", "negotiation__title"]
+    autocomplete_fields = ["negotiation", "party"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("party", "negotiation")
+
+    def blocking_records(self, objs):
+        # A database trigger refuses to remove a participant whose party has statements in the
+        # negotiation; list those statements so the refusal comes first, and readably.
+        where = Q(pk__in=[])
+        for participant in objs:
+            where |= Q(
+                party_id=participant.party_id, round__negotiation_id=participant.negotiation_id
+            )
+        return [*Demand.objects.filter(where), *Concession.objects.filter(where)]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        participant = self.get_object(request, unquote(object_id))
+        if participant is not None:
+            subject = f"{participant.party} in {participant.negotiation}"
+            extra_context = {"deletion_subject": subject, **(extra_context or {})}
+        return super().delete_view(request, object_id, extra_context)
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+@admin.register(Source)
+class SourceAdmin(ParleyAdmin):
+    form = VersionedModelForm
+    list_display = ["outlet", "title", "kind", "published_on", "speaker"]
+    list_filter = ["kind"]
+    search_fields = ["outlet", "title", "speaker", "author", "quote", "slug", "url"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["cited_in"]
+    prepopulated_fields = {"slug": ["outlet", "title"]}
+    fields = [
+        "kind",
+        "outlet",
+        "title",
+        "slug",
+        "author",
+        "url",
+        "published_on",
+        "speaker",
+        "quote",
+        "cited_in",
+    ]
+    formfield_overrides = {**COMPACT_TEXT, models.URLField: {"assume_scheme": "https"}}
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+NEXT_ROUND_FIELDSETS = [
+    (None, {"fields": ["title", "slug", "kind", "location"]}),
+    (
+        "Date",
+        {
+            "fields": [("start_date", "date_precision", "date_part"), "end_date"],
+            "description": "A date carries its precision: “late spring 2025” is a season, "
+            "late, stored as 1 May 2025 (see the table in docs/dates.md).",
+        },
+    ),
+    ("On whose word", {"fields": ["sources"]}),
+]
+
+
+@admin.register(Round)
+class RoundAdmin(ParleyAdmin):
+    form = RoundForm
+    list_display = [
+        "title",
+        "negotiation",
+        "date",
+        "kind",
+        "location",
+        "demand_count",
+        "concession_count",
+    ]
+    list_filter = ["negotiation", "kind", "date_precision"]
+    list_select_related = ["negotiation"]
+    search_fields = ["title", "slug", "location", "summary", "outcome"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["negotiation", "parties", "sources"]
+    prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = COMPACT_TEXT
+    fieldsets = [
+        (None, {"fields": ["negotiation", "title", "slug", "kind", "location"]}),
+        (
+            "Date",
+            {
+                "fields": [
+                    ("start_date", "date_precision", "date_part"),
+                    ("end_date", "sequence"),
+                ],
+                "description": NEXT_ROUND_FIELDSETS[1][1]["description"],
+            },
+        ),
+        ("Who and on whose word", {"fields": ["parties", "sources"]}),
+        ("What happened", {"fields": ["summary", "outcome"]}),
+    ]
+    inlines = [DemandInline, ConcessionInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                demand_total=Count("demands", distinct=True),
+                concession_total=Count("concessions", distinct=True),
+            )
+        )
+
+    @admin.display(description="date", ordering="start_date")
+    def date(self, round):
+        return round.date_display
+
+    @admin.display(description="demands", ordering="demand_total")
+    def demand_count(self, round):
+        return round.demand_total
+
+    @admin.display(description="concessions", ordering="concession_total")
+    def concession_count(self, round):
+        return round.concession_total
+
+    def get_inlines(self, request, obj):
+        # Statements are entered once the round exists: their validation needs the round's
+        # negotiation, and the page then shows where things stood before it.
+        return self.inlines if obj is not None else []
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if {IS_POPUP_VAR, "_addanother", "_continue", "_saveasnew"} & set(request.POST):
+            return response
+        self.message_user(
+            request, "Now enter below what each party demanded or conceded at this round."
+        )
+        return redirect("admin:negotiations_round_change", obj.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round = self.get_object(request, unquote(object_id))
+        if round is not None:
+            extra_context = {**standing_context(round), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/next/",
+                self.admin_site.admin_view(self.next_round_view),
+                name="negotiations_round_next",
+            ),
+            *super().get_urls(),
+        ]
+
+    def next_round_view(self, request, object_id):
+        """Start the round after this one; positions stand, so nothing is copied."""
+        previous = self.get_object(request, unquote(object_id))
+        if previous is None:
+            raise Http404("No such round.")
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form_class = self.get_form(
+            request,
+            None,
+            fields=flatten_fieldsets(NEXT_ROUND_FIELDSETS),
+            form=NextRoundForm,
+        )
+        instance = Round(negotiation=previous.negotiation, kind=previous.kind)
+        if request.method == "POST":
+            form = form_class(request.POST, instance=instance, previous=previous)
+            if form.is_valid():
+                try:
+                    with transaction.atomic(using=router.db_for_write(Round)):
+                        round = form.save()
+                except IntegrityError as error:
+                    form.add_error(None, refusal_message(error))
+                else:
+                    self.log_addition(request, round, [{"added": {}}])
+                    self.message_user(
+                        request,
+                        f"“{round}” follows “{previous}”. Positions stand until restated: "
+                        "enter only what changed at this round.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:negotiations_round_change", round.pk)
+        else:
+            form = form_class(instance=instance, previous=previous)
+        adminform = helpers.AdminForm(
+            form, NEXT_ROUND_FIELDSETS, {"slug": ["title"]}, model_admin=self
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Start the round after “{previous}”",
+            "subtitle": None,
+            "opts": self.opts,
+            "previous": previous,
+            "adminform": adminform,
+            "errors": helpers.AdminErrorList(form, []),
+            "media": self.media + adminform.media,
+        }
+        return TemplateResponse(request, "admin/negotiations/round/next_round.html", context)
+
+
+def standing_context(round: Round) -> dict:
+    """Return the positions as they stood at the round before `round`, for its change page."""
+    previous = (
+        Round.objects.up_to(round)
+        .exclude(pk=round.pk)
+        .select_related("negotiation")
+        .chronological()
+        .last()
+    )
+    if previous is None:
+        return {"standing": None}
+    participants = Participant.objects.filter(negotiation_id=round.negotiation_id).select_related(
+        "party"
+    )
+    matrix = positions_as_of(round=previous, parties=[p.party for p in participants])
+    return {"standing": matrix}
+
+
+# --- issues and their scales ------------------------------------------------------------------
+
+
+class StanceInline(admin.TabularInline):
+    model = Stance
+    form = StanceForm
+    fields = ["value", "label", "description"]
+    formfield_overrides = COMPACT_TEXT
+    extra = 1
+
+
+@admin.register(Issue)
+class IssueAdmin(ParleyAdmin):
+    form = IssueForm
+    list_display = ["title", "negotiation", "category", "order", "low_pole", "high_pole"]
+    list_filter = ["negotiation", "category"]
+    list_select_related = ["negotiation"]
+    search_fields = ["title", "slug", "description"]
+    autocomplete_fields = ["negotiation"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "negotiation",
+        "title",
+        "slug",
+        "category",
+        "order",
+        "low_pole",
+        "high_pole",
+        "description",
+    ]
+    formfield_overrides = COMPACT_TEXT
+    inlines = [StanceInline]
+
+
+@admin.register(Stance)
+class StanceAdmin(ParleyAdmin):
+    form = StanceForm
+    list_display = ["label", "value", "issue", "negotiation"]
+    list_filter = ["issue__negotiation"]
+    list_select_related = ["issue__negotiation"]
+    search_fields = ["label", "issue__title"]
+    autocomplete_fields = ["issue"]
+    fields = ["issue", "value", "label", "description"]
+    formfield_overrides = COMPACT_TEXT
+
+    @admin.display(description="negotiation", ordering="issue__negotiation")
+    def negotiation(self, stance):
+        return stance.issue.negotiation

@@ -1,0 +1,337 @@
+"""Admin for what parties say, and the guard rails every Parley admin page shares.
+
+`ParleyAdmin` is the base of every model admin: change history per record, edits that are never
+silently overwritten (`VersionedModelForm`), database refusals shown as form errors, and
+deletion pages that name what depends on a record in words an analyst can act on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, router, transaction
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
+from django.forms import Textarea
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from negotiations.models import Participant, Stance
+from positions.forms import (
+    CHOICE_FIELDS,
+    VERSION_FIELD,
+    GuardedModelForm,
+    InlineStatementForm,
+    KnownSourcesAutocomplete,
+    RoundStatementFormSet,
+    StanceChoiceField,
+    StatementForm,
+    refusal_message,
+    stances_for_choice,
+)
+from positions.models import Concession, Demand
+
+# Where ParleyAdmin leaves the database's refusal of a save for the second, re-rendering pass.
+REFUSAL_ATTRIBUTE = "parley_database_refusal"
+
+COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+class ParleyAdmin(SimpleHistoryAdmin):
+    """Base admin: history, optimistic concurrency, readable refusals."""
+
+    form = GuardedModelForm
+    delete_confirmation_template = "admin/parley/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/parley/delete_selected_confirmation.html"
+    list_per_page = 50
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangesOnlyContextHelper(self.model, historical_record)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if VERSION_FIELD not in self.form.base_fields:
+            return fieldsets
+        if VERSION_FIELD in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, REFUSAL_ATTRIBUTE, "")
+        if refusal:
+            form = type(form.__name__, (form,), {"database_refusal": refusal})
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refusing_integrity_errors(
+            super().changeform_view, request, object_id, form_url, extra_context
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The history page lets viewers see an old version; only those who may change the
+        # record may post it back.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+
+        def revert(*args):
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super(ParleyAdmin, self).history_form_view(*args)
+
+        return self._refusing_integrity_errors(
+            revert, request, object_id, version_id, extra_context
+        )
+
+    def _refusing_integrity_errors(self, view, request, *args):
+        """Run a form view; if the database refuses the save, show why in the form.
+
+        Validation catches what it can; an IntegrityError that slips past it (a rule only the
+        database knows, or a race with another save) rolls the whole save back. The view then
+        runs again with the refusal as a form error, so the analyst keeps every value.
+        """
+        try:
+            return view(request, *args)
+        except IntegrityError as error:
+            setattr(request, REFUSAL_ATTRIBUTE, refusal_message(error))
+            return view(request, *args)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except IntegrityError as error:
+            self.message_user(request, refusal_message(error, deleting=True), messages.ERROR)
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id)
+
+    def delete_queryset(self, request, queryset):
+        # A savepoint of its own, so a refusal leaves the request's transaction usable.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            super().delete_queryset(request, queryset)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except IntegrityError as error:  # a bulk deletion that lost a race with another save
+            self.message_user(request, refusal_message(error, deleting=True), messages.ERROR)
+            return redirect(request.get_full_path())
+
+    def blocking_records(self, objs) -> list[models.Model]:
+        """Return records that forbid deleting `objs` beyond PROTECT foreign keys."""
+        return []
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        blocking = self.blocking_records(objs)
+        if protected or blocking:
+            collector = NestedObjects(using=router.db_for_write(self.model))
+            collector.collect(objs)
+            protected = self.describe_records([*collector.protected, *blocking], request)
+        return deleted, counts, perms_needed, protected
+
+    def describe_records(self, records, request) -> list[str]:
+        """Return records as "Kind: who, on what, when" lines linking to their pages."""
+        by_model = defaultdict(list)
+        for record in records:
+            by_model[type(record)].append(record)
+        lines = []
+        for model in sorted(by_model, key=lambda m: DEPENDENT_ORDER.get(m._meta.label, 99)):
+            group = by_model[model]
+            prefetch_related_objects(group, *LABEL_RELATIONS.get(model, ()))
+            for record in sorted(group, key=record_label):
+                lines.append(self._record_line(record, request))
+        return lines
+
+    def _record_line(self, record, request) -> str:
+        opts = record._meta
+        label = record_label(record)
+        kind = capfirst(opts.verbose_name)
+        if not self.admin_site.is_registered(type(record)):
+            return format_html("{}: {}", kind, label)
+        model_admin = self.admin_site.get_model_admin(type(record))
+        if not model_admin.has_view_or_change_permission(request, record):
+            return format_html("{}: {}", kind, label)
+        try:
+            url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(record.pk)]
+            )
+        except NoReverseMatch:
+            return format_html("{}: {}", kind, label)
+        return format_html('{}: <a href="{}">{}</a>', kind, url, label)
+
+
+class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
+    """History lists what an edit changed, without the `updated_at` stamp every edit moves."""
+
+    def context_for_delta_changes(self, delta):
+        changes = [change for change in delta.changes if change.field != "updated_at"]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+
+# Dependents are listed from the broadest (a party's participations) to the narrowest.
+DEPENDENT_ORDER = {
+    label: rank
+    for rank, label in enumerate(
+        [
+            "negotiations.Participant",
+            "negotiations.Round",
+            "negotiations.Issue",
+            "negotiations.Stance",
+            "positions.Demand",
+            "positions.Concession",
+        ]
+    )
+}
+
+LABEL_RELATIONS = {
+    Participant: ("party", "negotiation"),
+    Demand: ("party", "issue", "round"),
+    Concession: ("party", "issue", "round"),
+    Stance: ("issue",),
+}
+
+
+def record_label(record: models.Model) -> str:
+    """Return a record in words; relations named in LABEL_RELATIONS must be loaded."""
+    if isinstance(record, Participant):
+        return f"{record.party.name} as {record.get_role_display()} in {record.negotiation.title}"
+    if isinstance(record, Demand | Concession):
+        return (
+            f"{record.party.short_name} on {record.issue.title} at {record.round.title}: {record}"
+        )
+    if isinstance(record, Stance):
+        return f"{record.issue.title} — {record}"
+    return str(record)
+
+
+# --- a round's statements, edited on the round's page -----------------------------------------
+
+
+class RoundStatementInline:
+    """Rows of one round's demands or concessions, grouped by party then issue.
+
+    Party, issue, stance and demand choices are fitted to the round by RoundStatementFormSet
+    and shown as plain selects: the round page is for entering statements, not parties.
+    """
+
+    formset = RoundStatementFormSet
+    form = InlineStatementForm
+    extra = 1
+    autocomplete_fields = ["sources"]
+    show_change_link = True
+    formfield_overrides = COMPACT_TEXT
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in CHOICE_FIELDS:
+            return db_field.formfield(
+                form_class=CHOICE_FIELDS[db_field.name],
+                queryset=db_field.related_model._default_manager.none(),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "sources":
+            kwargs["widget"] = KnownSourcesAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        column = Participant.objects.filter(
+            negotiation=OuterRef("round__negotiation"), party=OuterRef("party")
+        ).values("order")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("party", "issue")
+            .prefetch_related("sources")
+            .annotate(party_column=Subquery(column))
+            .order_by("party_column", "party__name", "issue__order", "issue__title")
+        )
+
+
+class DemandInline(RoundStatementInline, admin.TabularInline):
+    model = Demand
+    fields = ["party", "issue", "stance", "text", "priority", "status", "sources", VERSION_FIELD]
+
+
+class ConcessionInline(RoundStatementInline, admin.StackedInline):
+    model = Concession
+    extra = 0
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("party", "issue", "status"),
+                    "text",
+                    ("softens", "in_return_for"),
+                    "conditions",
+                    "sources",
+                    VERSION_FIELD,
+                ]
+            },
+        )
+    ]
+
+
+# --- demands and concessions on their own pages -----------------------------------------------
+
+
+class StatementAdmin(ParleyAdmin):
+    form = StatementForm
+    list_select_related = ["party", "issue", "round"]
+    list_filter = ["round__negotiation", "status", "party", "issue"]
+    search_fields = ["text", "party__name", "party__short_name", "issue__title", "round__title"]
+    formfield_overrides = COMPACT_TEXT
+
+    @admin.display(description="statement", ordering="text")
+    def summary(self, statement):
+        return str(statement)
+
+
+@admin.register(Demand)
+class DemandAdmin(StatementAdmin):
+    list_display = ["summary", "party", "issue", "round", "stance", "priority", "status"]
+    list_select_related = ["party", "issue", "round", "stance"]
+    list_filter = ["round__negotiation", "priority", "status", "party", "issue"]
+    autocomplete_fields = ["round", "party", "issue", "sources"]
+    fields = ["round", "party", "issue", "stance", "text", "priority", "status", "sources"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A select labelled with the issue, not an autocomplete: "2: talks first" alone is
+        # ambiguous among a negotiation's scales.
+        if db_field.name == "stance":
+            kwargs.update(form_class=StanceChoiceField, queryset=stances_for_choice())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "stance" in form.base_fields:
+            form.base_fields["stance"].queryset = stances_for_choice().filter(
+                issue__negotiation_id=obj.round.negotiation_id
+            )
+        return form
+
+
+@admin.register(Concession)
+class ConcessionAdmin(StatementAdmin):
+    list_display = ["summary", "party", "issue", "round", "status"]
+    autocomplete_fields = ["round", "party", "issue", "softens", "in_return_for", "sources"]
+    fields = [
+        "round",
+        "party",
+        "issue",
+        "text",
+        "softens",
+        "conditions",
+        "in_return_for",
+        "status",
+        "sources",
+    ]

@@ -1,0 +1,342 @@
+"""Forms behind the analysts' admin: edits are never lost, choices fit the round, refusals read.
+
+`VersionedModelForm` is the one place that implements optimistic concurrency; every admin page
+of a model with `updated_at` uses it. `RoundStatementFormSet` gives a round's demand and
+concession rows choices fitted to the round's negotiation, loaded once for all rows.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.forms.models import BaseInlineFormSet
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from negotiations.models import Issue, Participant, Party, Round, Stance
+from positions.models import Concession, Demand
+
+VERSION_FIELD = "loaded_version"
+
+
+def is_versioned(model: type[models.Model]) -> bool:
+    """Return whether edits of `model` are guarded by its `updated_at` stamp."""
+    return any(field.name == "updated_at" for field in model._meta.concrete_fields)
+
+
+def stamp(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def describe_change(*, instance: models.Model, fallback_time) -> tuple[str, str]:
+    """Return who last changed `instance` and when, from its history."""
+    record = (
+        instance.history.select_related("history_user").order_by("-history_date").first()
+        if hasattr(instance, "history")
+        else None
+    )
+    user = record.history_user if record else None
+    who = (user.get_full_name() or user.get_username()) if user else "Someone"
+    when = record.history_date if record else fallback_time
+    return who, date_format(localtime(when), "j F Y, H:i:s T")
+
+
+class GuardedModelForm(forms.ModelForm):
+    """A model form that can carry the database's refusal of its previous save attempt."""
+
+    # Set per request by ParleyAdmin when the database refused a save that passed validation;
+    # the form then shows the refusal instead of a server error (see ParleyAdmin.changeform_view).
+    database_refusal = ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.database_refusal:
+            self.add_error(None, self.database_refusal)
+        return cleaned_data
+
+
+class VersionedModelForm(GuardedModelForm):
+    """Refuse to overwrite a row that changed since the form was loaded.
+
+    The form carries the row's `updated_at` as loaded, hidden. If the row has changed since,
+    the save is refused with who changed it and when; the submitted values stay in the form and
+    the hidden stamp moves to the current version, so saving again is a deliberate overwrite.
+
+    Inline rows (`track_loaded_values`) also carry the values they were loaded with, so a row
+    the analyst did not touch is neither saved nor refused when someone else changed it.
+    """
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    track_loaded_values = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial[VERSION_FIELD] = stamp(self._loaded_version())
+        if self.track_loaded_values:
+            for name, field in self.fields.items():
+                field.show_hidden_initial = name != VERSION_FIELD
+
+    def _loaded_version(self):
+        # A version picked from the history to revert to carries its old stamp; the revert is
+        # an edit of the row as it stands now.
+        if hasattr(self.instance, "_history"):
+            return self._current_version(lock=False)
+        return self.instance.updated_at
+
+    def _current_version(self, *, lock: bool):
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if lock and transaction.get_connection().in_atomic_block:
+            # Hold the row until this save commits, so two saves cannot both pass the check.
+            rows = rows.select_for_update()
+        return rows.values_list("updated_at", flat=True).first()
+
+    def has_changed(self):
+        return any(name != VERSION_FIELD for name in self.changed_data)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and (self.has_changed() or not self.track_loaded_values):
+            self._refuse_stale_edit()
+        return cleaned_data
+
+    def _refuse_stale_edit(self):
+        current = self._current_version(lock=True)
+        if current is None:
+            return  # deleted meanwhile: the admin reports the missing record itself
+        loaded = parse_datetime(self.cleaned_data.get(VERSION_FIELD) or "")
+        if loaded == current:
+            return
+        who, when = describe_change(instance=self.instance, fallback_time=current)
+        noun = self._meta.model._meta.verbose_name
+        self.add_error(
+            None,
+            ValidationError(
+                f"{who} changed this {noun} on {when}, after you opened this page. Nothing "
+                "was saved. Your values are still in the form: compare them with the "
+                "record's history, then save again to keep yours.",
+                code="stale",
+            ),
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix(VERSION_FIELD)] = stamp(current)
+
+
+def describe_integrity_error(error: IntegrityError) -> str:
+    """Return the reason a database refused a write, in the words of the rule that refused it.
+
+    Triggers say "Refused: <reason>"; named constraints are mapped to their message.
+    """
+    text = str(error).strip()
+    if "Refused: " in text:
+        reason = text.split("Refused: ", 1)[1].splitlines()[0].strip()
+        return reason[:1].upper() + reason[1:] + "."
+    for model in [*apps.get_app_config("negotiations").get_models(), Demand, Concession]:
+        for constraint in model._meta.constraints:
+            if constraint.name in text or _unique_columns(model, constraint) in text:
+                return str(constraint.violation_error_message)
+    return text.splitlines()[0] if text else "The database refused the change."
+
+
+def _unique_columns(model, constraint) -> str:
+    """Return how SQLite names a unique constraint in its error ("table.col, table.col")."""
+    fields = getattr(constraint, "fields", ())
+    if not fields:
+        return "\0"  # matches nothing
+    table = model._meta.db_table
+    return ", ".join(f"{table}.{model._meta.get_field(name).column}" for name in fields)
+
+
+def refusal_message(error: IntegrityError, *, deleting: bool = False) -> str:
+    reason = describe_integrity_error(error)
+    if deleting:
+        return f"The database refused this deletion: {reason} Nothing was deleted."
+    return (
+        f"The database refused this save: {reason} Nothing was saved; correct the values "
+        "and save again."
+    )
+
+
+# --- choices --------------------------------------------------------------------------------
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": "Pick one of the parties that take part in this negotiation.",
+    }
+
+
+class IssueChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "Pick one of this negotiation's issues."}
+
+
+class StanceChoiceField(forms.ModelChoiceField):
+    """Stances labelled with their issue: "Ceasefire sequencing — 2: talks first"."""
+
+    default_error_messages = {"invalid_choice": "Pick a stance of this negotiation's issues."}
+
+    def label_from_instance(self, stance):
+        return stance_label(stance)
+
+
+class DemandChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "Pick a demand stated at or before this round."}
+
+    def label_from_instance(self, demand):
+        return demand_label(demand)
+
+
+def stance_label(stance: Stance) -> str:
+    """Return a stance named with its issue; needs `issue` loaded (select_related)."""
+    return f"{stance.issue.title} — {stance}"
+
+
+def demand_label(demand: Demand) -> str:
+    """Return a demand with whose, on what and when; needs party, issue and round loaded."""
+    return (
+        f"{demand.party.short_name} · {demand.issue.title} · {demand.round.title}: "
+        f"{demand.text[:60]}"
+    )
+
+
+def stances_for_choice():
+    return Stance.objects.select_related("issue").order_by("issue__order", "issue__title", "value")
+
+
+def demands_for_choice():
+    return Demand.objects.select_related("party", "issue", "round").order_by(
+        "issue__order", "party__name", "round__start_date", "round__sequence"
+    )
+
+
+CHOICE_FIELDS = {
+    "party": PartyChoiceField,
+    "issue": IssueChoiceField,
+    "stance": StanceChoiceField,
+    "softens": DemandChoiceField,
+    "in_return_for": DemandChoiceField,
+}
+
+
+def round_choices(round: Round) -> dict[str, models.QuerySet]:
+    """Return what a statement at `round` may refer to: its negotiation's parties, issues,
+    stances, and the demands stated at or before it."""
+    negotiation_id = round.negotiation_id
+    demands = demands_for_choice().filter(round__in=Round.objects.up_to(round))
+    return {
+        "party": Party.objects.filter(participations__negotiation_id=negotiation_id).order_by(
+            "participations__order", "name"
+        ),
+        "issue": Issue.objects.filter(negotiation_id=negotiation_id),
+        "stance": stances_for_choice().filter(issue__negotiation_id=negotiation_id),
+        "softens": demands,
+        "in_return_for": demands,
+    }
+
+
+class KnownSourcesAutocomplete(AutocompleteSelectMultiple):
+    """Source autocomplete that labels the selected sources from a preloaded map.
+
+    The stock widget looks its selected options up with one query per row; a round page
+    holds dozens of rows whose sources are already prefetched.
+    """
+
+    known: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not all(pk in self.known for pk in selected):
+            return super().optgroups(name, value, attr)
+        options = [
+            self.create_option(name, pk, self.known[pk], True, index)
+            for index, pk in enumerate(selected)
+        ]
+        return [(None, options, 0)]
+
+
+class RoundStatementFormSet(BaseInlineFormSet):
+    """A round's demand or concession rows, with choices fitted to the round.
+
+    Each choice list is loaded once for the whole formset: left alone, every row's select
+    would run its own query.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._querysets = round_choices(self.instance) if self.instance.pk else {}
+        self._choices: dict[int, list] = {}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, queryset in self._querysets.items():
+            field = form.fields.get(name)
+            if field is None:
+                continue
+            field.queryset = queryset
+            key = id(queryset)  # fields that share a queryset share its choices
+            if key not in self._choices:
+                # iter(): list() would first ask the iterator's length, one COUNT query more.
+                self._choices[key] = list(iter(field.choices))
+            field.choices = self._choices[key]
+        sources = form.fields.get("sources")
+        if sources is not None and form.instance.pk is not None:
+            widget = getattr(sources.widget, "widget", sources.widget)
+            widget.known = {
+                str(source.pk): sources.label_from_instance(source)
+                for source in form.instance.sources.all()
+            }
+
+    def get_unique_error_message(self, unique_check):
+        return (
+            "Two rows give the same party a statement on the same issue at this round; "
+            "keep one of them."
+        )
+
+
+# --- statement forms ------------------------------------------------------------------------
+
+
+class StatementForm(VersionedModelForm):
+    """Demand or concession: refuse moving a demand that concessions refer to."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        moved = [name for name in ("party", "issue") if name in self.changed_data]
+        if self.instance.pk and moved and isinstance(self.instance, Demand):
+            referring = Concession.objects.filter(
+                models.Q(softens=self.instance) | models.Q(in_return_for=self.instance)
+            ).count()
+            if referring:
+                self.add_error(
+                    moved[0],
+                    f"{referring} concession(s) refer to this demand; point them elsewhere "
+                    "before changing its party or issue, or state a new demand instead.",
+                )
+        return cleaned_data
+
+
+class InlineStatementForm(StatementForm):
+    track_loaded_values = True
+
+
+def party_statement_count(*, party_id: int, negotiation_id: int) -> int:
+    """Return how many demands and concessions a party has in a negotiation."""
+    where = {"party_id": party_id, "round__negotiation_id": negotiation_id}
+    return Demand.objects.filter(**where).count() + Concession.objects.filter(**where).count()
+
+
+def participant_refusal(participant: Participant) -> str | None:
+    """Return why `participant` cannot leave its negotiation, or None if it can."""
+    count = party_statement_count(
+        party_id=participant.party_id, negotiation_id=participant.negotiation_id
+    )
+    if not count:
+        return None
+    return (
+        f"{participant.party} has {count} demand(s) or concession(s) in this negotiation, so it "
+        "cannot leave it. Delete or reassign those statements first."
+    )

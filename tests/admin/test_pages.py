@@ -1,0 +1,86 @@
+"""Every admin page renders, and list pages cost a bounded number of queries however long."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+
+from tests.factories import (
+    ConcessionFactory,
+    DemandFactory,
+    IssueFactory,
+    NegotiationFactory,
+    ParticipantFactory,
+    PartyFactory,
+    RoundFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PARLEY_MODELS = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in ("negotiations", "positions")
+]
+URL_NAMES = [f"{m._meta.app_label}/{m._meta.model_name}" for m in PARLEY_MODELS]
+
+
+def test_every_model_of_the_data_is_in_the_admin():
+    assert sorted(URL_NAMES) == [
+        "negotiations/issue",
+        "negotiations/negotiation",
+        "negotiations/participant",
+        "negotiations/party",
+        "negotiations/round",
+        "negotiations/source",
+        "negotiations/stance",
+        "positions/concession",
+        "positions/demand",
+    ]
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_changelist_add_change_and_history_pages_render(name, talks, superuser_client):
+    model = next(m for m in PARLEY_MODELS if name.endswith(f"/{m._meta.model_name}"))
+    record = model.objects.first()
+
+    for url in (
+        f"/admin/{name}/",
+        f"/admin/{name}/add/",
+        f"/admin/{name}/{record.pk}/change/",
+        f"/admin/{name}/{record.pk}/history/",
+        f"/admin/{name}/?q=north",
+    ):
+        assert superuser_client.get(url).status_code == 200, url
+
+
+@pytest.fixture
+def crowded(talks):
+    """At least 20 rows of everything, with statements by 5 parties at each of 20 rounds."""
+    for _ in range(20):
+        NegotiationFactory()
+        IssueFactory(negotiation=talks.negotiation)
+    parties = [PartyFactory() for _ in range(20)]
+    for party in parties:
+        ParticipantFactory(negotiation=talks.negotiation, party=party)
+    for n in range(20):
+        round = RoundFactory(
+            negotiation=talks.negotiation, start_date=datetime.date(2025, 6, 1 + n)
+        )
+        for party in parties[:5]:
+            demand = DemandFactory(
+                party=party, issue=talks.border, round=round, stance=talks.stance(talks.border, 2)
+            )
+            ConcessionFactory(party=party, issue=talks.border, round=round, softens=demand)
+    return talks
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_list_pages_make_a_bounded_number_of_queries(
+    name, crowded, analyst_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        page = analyst_client.get(f"/admin/{name}/")
+
+    assert page.status_code == 200
+    assert len(page.context["cl"].result_list) >= 20

@@ -1,0 +1,135 @@
+"""Rounds in the admin: adding one, its dates, and the page analysts enter statements on."""
+
+import pytest
+
+from negotiations.models import Round
+from tests.admin.helpers import errors_of, posted
+from tests.factories import NegotiationFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/negotiations/round/add/"
+
+
+def change_url(round) -> str:
+    return f"/admin/negotiations/round/{round.pk}/change/"
+
+
+def new_round(talks, **overrides) -> dict:
+    data = {
+        "negotiation": talks.negotiation.pk,
+        "title": "Round 5",
+        "slug": "r5",
+        "kind": Round.Kind.SUMMIT,
+        "location": "Geneva",
+        "start_date": "2025-05-01",
+        "date_precision": "day",
+        "date_part": "",
+        "end_date": "",
+        "sequence": "0",
+        "sources": [SourceFactory().pk],
+        "summary": "",
+        "outcome": "",
+    }
+    return {**data, **overrides}
+
+
+def test_analyst_adds_a_round_and_lands_on_its_page_to_enter_statements(talks, analyst_client):
+    response = analyst_client.post(ADD_URL, new_round(talks))
+
+    round = Round.objects.get(negotiation=talks.negotiation, slug="r5")
+    assert response.status_code == 302
+    assert response["Location"] == change_url(round)
+    page = analyst_client.get(response["Location"])
+    assert b'id="demands-group"' in page.content
+    assert round.history.get().history_user.username == "alice"
+
+
+def test_add_page_offers_no_statement_rows_until_the_round_exists(talks, analyst_client):
+    page = analyst_client.get(ADD_URL)
+
+    assert page.status_code == 200
+    assert b"demands-TOTAL_FORMS" not in page.content
+    # Statement rows posted anyway are ignored, not saved unvalidated.
+    data = new_round(talks, **{"demands-TOTAL_FORMS": "1", "demands-0-text": "Sneaked in"})
+    analyst_client.post(ADD_URL, data)
+    assert not Round.objects.get(slug="r5").demands.exists()
+
+
+def test_round_that_ends_before_it_starts_is_refused(talks, analyst_client):
+    response = analyst_client.post(ADD_URL, new_round(talks, end_date="2025-04-30"))
+
+    assert response.status_code == 200
+    assert "A round cannot end before it starts." in errors_of(response)
+    assert not Round.objects.filter(slug="r5").exists()
+
+
+def test_date_claiming_more_than_its_precision_is_refused(talks, analyst_client):
+    data = new_round(talks, start_date="2025-05-14", date_precision="month", date_part="late")
+
+    response = analyst_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "A late-month date is stored as day 21." in errors_of(response)
+    assert not Round.objects.filter(slug="r5").exists()
+
+
+def test_round_page_shows_where_things_stood_before_it(talks, analyst_client):
+    page = analyst_client.get(change_url(talks.r3)).content.decode()
+
+    standing = page[page.index("Where things stood") : page.index('id="demands-group"')]
+    assert "As of “Round 2”" in standing
+    # North's border demand of round 1 still stands at round 2; south restated at round 2.
+    assert "All of the border land" in standing
+    assert "since Round 1" in standing
+    assert "A little, for peace" in standing
+    # Round 3's own statements are entered below, not shown as standing.
+    assert "Most of the border land" not in standing
+
+
+def test_first_round_page_says_no_positions_stand_yet(talks, analyst_client):
+    page = analyst_client.get(change_url(talks.r1))
+
+    assert b"first round: no positions stand yet" in page.content
+
+
+def test_moving_a_round_with_statements_to_another_negotiation_is_refused(talks, editor_client):
+    other = NegotiationFactory()
+    data = posted(editor_client.get(change_url(talks.r1)))
+    data["negotiation"] = str(other.pk)
+
+    response = editor_client.post(change_url(talks.r1), data)
+
+    assert response.status_code == 200
+    assert any("cannot move to another negotiation" in e for e in errors_of(response))
+    talks.r1.refresh_from_db()
+    assert talks.r1.negotiation == talks.negotiation
+
+
+def test_round_list_shows_dates_as_readers_read_them(talks, analyst_client):
+    talks.r2.date_precision, talks.r2.date_part = "month", ""
+    talks.r2.save()
+
+    page = analyst_client.get("/admin/negotiations/round/")
+
+    assert b"February 2025" in page.content
+    assert b"1 March 2025" in page.content
+
+
+def test_rounds_can_be_browsed_by_month(talks, analyst_client):
+    page = analyst_client.get(
+        "/admin/negotiations/round/?start_date__year=2025&start_date__month=2"
+    )
+
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == [talks.r2]
+
+
+def test_same_start_and_sequence_is_refused_with_a_hint(talks, analyst_client):
+    data = new_round(talks, start_date=talks.r4.start_date.isoformat())
+
+    response = analyst_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert any("give this one a different sequence" in e for e in errors_of(response))
+    assert not Round.objects.filter(slug="r5").exists()

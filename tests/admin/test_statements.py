@@ -1,0 +1,258 @@
+"""Demands and concessions on a round's page or their own: clear refusals, fitted choices."""
+
+import pytest
+
+from positions.models import Concession, Demand
+from tests.admin.helpers import add_inline_row, errors_of, posted, row_index
+from tests.factories import (
+    DemandFactory,
+    IssueFactory,
+    NegotiationFactory,
+    ParticipantFactory,
+    PartyFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def round_url(round) -> str:
+    return f"/admin/negotiations/round/{round.pk}/change/"
+
+
+def round_form(client, round) -> dict:
+    return posted(client.get(round_url(round)))
+
+
+def test_analyst_adds_a_demand_on_the_round_page(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    source = SourceFactory()
+    add_inline_row(
+        data,
+        "demands",
+        party=talks.south.pk,
+        issue=talks.prisoners.pk,
+        stance=talks.stance(talks.prisoners, 1).pk,
+        text="A partial exchange first",
+        priority="core",
+        status="reported",
+        sources=[source.pk],
+    )
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert response.status_code == 302, errors_of(response)
+    demand = talks.demand(talks.south, talks.prisoners, talks.r3)
+    assert demand.stance.label == "partial"
+    assert list(demand.sources.all()) == [source]
+    assert demand.history.get().history_user.username == "alice"
+
+
+def test_demand_with_a_stance_of_another_issue_is_refused(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    add_inline_row(
+        data,
+        "demands",
+        party=talks.south.pk,
+        issue=talks.prisoners.pk,
+        stance=talks.stance(talks.border, 2).pk,
+        text="Half of the prisoners?",
+        priority="core",
+        status="reported",
+        sources=[SourceFactory().pk],
+    )
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert response.status_code == 200
+    assert "This stance is on another issue's scale; pick one of this issue's." in errors_of(
+        response
+    )
+    assert not Demand.objects.filter(party=talks.south, issue=talks.prisoners).exists()
+
+
+def test_stance_choices_are_the_negotiations_labelled_with_their_issue(talks, analyst_client):
+    elsewhere = IssueFactory(negotiation=NegotiationFactory(), title="Elsewhere")
+
+    page = analyst_client.get(round_url(talks.r3)).content.decode()
+
+    assert "Border line — 2: half</option>" in page
+    assert "Prisoners — 1: partial</option>" in page
+    assert f"{elsewhere.title} — " not in page
+
+
+def test_round_page_offers_only_participants_and_the_negotiations_issues(talks, analyst_client):
+    outsider = PartyFactory(name="Outsideria")
+    elsewhere = IssueFactory(negotiation=NegotiationFactory(), title="Faraway issue")
+
+    response = analyst_client.get(round_url(talks.r3))
+
+    form = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert {p.name for p in form.fields["party"].queryset} == {
+        "Northland",
+        "Southland",
+        "Mediatoria",
+    }
+    assert {i.title for i in form.fields["issue"].queryset} == {"Border line", "Prisoners"}
+    assert outsider.name not in response.content.decode()
+    assert elsewhere.title not in response.content.decode()
+
+
+def test_duplicate_demand_is_refused(talks, analyst_client):
+    data = {
+        "round": talks.r1.pk,
+        "party": talks.north.pk,
+        "issue": talks.border.pk,
+        "stance": talks.stance(talks.border, 3).pk,
+        "text": "Most of it",
+        "priority": "core",
+        "status": "reported",
+        "sources": [SourceFactory().pk],
+    }
+
+    response = analyst_client.post("/admin/positions/demand/add/", data)
+
+    assert response.status_code == 200
+    assert (
+        "This party already has a demand on this issue at this round; edit that one."
+        in errors_of(response)
+    )
+    assert talks.demand(talks.north, talks.border, talks.r1).text == "All of the border land"
+
+
+def test_two_rows_for_one_party_and_issue_on_a_round_page_are_refused(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    for text in ("Some prisoners", "All prisoners"):
+        add_inline_row(
+            data,
+            "demands",
+            party=talks.south.pk,
+            issue=talks.prisoners.pk,
+            text=text,
+            priority="core",
+            status="reported",
+            sources=[SourceFactory().pk],
+        )
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert response.status_code == 200
+    assert any("Two rows give the same party" in e for e in errors_of(response))
+    assert not Demand.objects.filter(party=talks.south, issue=talks.prisoners).exists()
+
+
+def test_demand_by_a_party_outside_the_negotiation_is_refused(talks, analyst_client):
+    outsider = PartyFactory(name="Outsideria")
+    data = {
+        "round": talks.r1.pk,
+        "party": outsider.pk,
+        "issue": talks.border.pk,
+        "text": "A say in the border",
+        "priority": "core",
+        "status": "reported",
+        "sources": [SourceFactory().pk],
+    }
+
+    response = analyst_client.post("/admin/positions/demand/add/", data)
+
+    assert response.status_code == 200
+    assert any("does not take part in the round's negotiation" in e for e in errors_of(response))
+    assert not Demand.objects.filter(party=outsider).exists()
+
+
+def test_party_outside_the_negotiation_is_not_a_choice_on_the_round_page(talks, analyst_client):
+    outsider = PartyFactory()
+    data = round_form(analyst_client, talks.r3)
+    add_inline_row(
+        data,
+        "demands",
+        party=outsider.pk,
+        issue=talks.border.pk,
+        text="A say in the border",
+        priority="core",
+        status="reported",
+        sources=[SourceFactory().pk],
+    )
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert "Pick one of the parties that take part in this negotiation." in errors_of(response)
+
+
+def test_concession_softening_another_partys_demand_is_refused(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    add_inline_row(
+        data,
+        "concessions",
+        party=talks.south.pk,
+        issue=talks.border.pk,
+        status="offered",
+        text="Would give up the claim",
+        softens=talks.demand(talks.north, talks.border, talks.r1).pk,
+        sources=[SourceFactory().pk],
+    )
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert response.status_code == 200
+    assert "A concession softens a demand of the same party on the same issue." in errors_of(
+        response
+    )
+    assert not Concession.objects.filter(party=talks.south).exists()
+
+
+def test_demand_that_a_concession_softens_keeps_its_party(talks, analyst_client):
+    softened = talks.demand(talks.north, talks.border, talks.r1)
+    data = round_form(analyst_client, talks.r1)
+    data[f"demands-{row_index(data, 'demands', softened.pk)}-party"] = str(talks.mediator.pk)
+
+    response = analyst_client.post(round_url(talks.r1), data)
+
+    assert response.status_code == 200
+    assert any("concession(s) refer to this demand" in e for e in errors_of(response))
+    softened.refresh_from_db()
+    assert softened.party == talks.north
+
+
+def test_round_page_queries_do_not_grow_with_its_rows(
+    talks, analyst_client, django_assert_max_num_queries
+):
+    for _ in range(25):
+        party = PartyFactory()
+        ParticipantFactory(negotiation=talks.negotiation, party=party)
+        for issue in (talks.border, talks.prisoners):
+            DemandFactory(party=party, issue=issue, round=talks.r3, stance=issue.stances.first())
+
+    with django_assert_max_num_queries(35):
+        page = analyst_client.get(round_url(talks.r3))
+
+    assert page.context["inline_admin_formsets"][0].formset.total_form_count() == 53
+
+
+def test_source_can_be_added_from_the_round_page_without_leaving_it(talks, analyst_client):
+    page = analyst_client.get(round_url(talks.r3)).content.decode()
+
+    assert 'id="add_id_demands-0-sources"' in page
+    assert "/admin/negotiations/source/add/?_to_field=id&amp;_popup=1" in page
+    popup = analyst_client.post(
+        "/admin/negotiations/source/add/?_to_field=id&_popup=1",
+        {
+            "_popup": "1",
+            "kind": "media",
+            "outlet": "Evening Post",
+            "title": "Talks resume",
+            "slug": "evening-post-talks-resume",
+        },
+    )
+    assert popup.status_code == 200
+    assert b"popup_response" in popup.content
+    autocomplete = analyst_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "positions",
+            "model_name": "demand",
+            "field_name": "sources",
+            "term": "Evening",
+        },
+    )
+    assert [r["text"] for r in autocomplete.json()["results"]] == ["Evening Post: Talks resume"]
