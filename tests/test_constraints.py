@@ -148,3 +148,43 @@ def test_removing_a_participant_with_statements_is_refused(talks):
 def test_stance_in_use_cannot_be_deleted(talks):
     with pytest.raises(ProtectedError):
         talks.stance(talks.border, 4).delete()
+
+
+def test_round_with_statements_cannot_move_to_another_negotiation(talks):
+    talks.r1.negotiation = NegotiationFactory(slug="other-talks")
+    refused_by_database(talks.r1.save)
+
+
+def test_stance_in_use_cannot_move_to_another_issue(talks):
+    stance = talks.stance(talks.border, 4)
+    stance.issue = talks.prisoners
+    stance.value = 9
+    refused_by_database(stance.save)
+
+
+def test_softened_demand_keeps_its_party_and_issue(talks):
+    softened = talks.demand(talks.north, talks.border, talks.r1)
+    softened.issue = talks.prisoners
+    softened.stance = None
+    refused_by_database(softened.save)
+
+
+def test_participant_with_statements_cannot_be_swapped_for_another_party(talks):
+    participant = Participant.objects.get(negotiation=talks.negotiation, party=talks.north)
+    participant.party = PartyFactory(slug="newcomer")
+    refused_by_database(participant.save)
+
+
+def test_database_refusals_name_the_rule(talks):
+    demand = Demand(
+        party=talks.south,
+        issue=talks.prisoners,
+        round=talks.r3,
+        text="x",
+        stance=talks.stance(talks.border, 2),
+    )
+    with (
+        pytest.raises(IntegrityError, match="stance belongs to the scale of another issue"),
+        transaction.atomic(),
+    ):
+        demand.save()
