@@ -1,1 +1,39 @@
-urlpatterns: list = []
+"""The readers' pages and feeds, mounted at the site root (docs/pages.md lists the scheme).
+
+Fixed prefixes come first, so a negotiation can never shadow the party and source pages.
+"""
+
+from django.urls import path
+
+from positions import feeds, views
+from positions.freshness import conditional_page
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("parties/<slug:party>/", views.party_detail, name="party-detail"),
+    path(
+        "parties/<slug:party>/feed/",
+        conditional_page(scope="site")(feeds.PartyFeed()),
+        name="party-feed",
+    ),
+    path("sources/<slug:source>/", views.source_detail, name="source-detail"),
+    path("<slug:negotiation>/", views.negotiation_detail, name="negotiation-detail"),
+    path(
+        "<slug:negotiation>/feed/",
+        conditional_page(scope="negotiation")(feeds.NegotiationFeed()),
+        name="negotiation-feed",
+    ),
+    path("<slug:negotiation>/compare/", views.compare_form, name="compare-form"),
+    path(
+        "<slug:negotiation>/compare/<slug:from_round>/<slug:to_round>/",
+        views.compare,
+        name="compare",
+    ),
+    path("<slug:negotiation>/issues/<slug:issue>/", views.issue_detail, name="issue-detail"),
+    path(
+        "<slug:negotiation>/issues/<slug:issue>/feed/",
+        conditional_page(scope="negotiation")(feeds.IssueFeed()),
+        name="issue-feed",
+    ),
+    path("<slug:negotiation>/rounds/<slug:round>/", views.round_detail, name="round-detail"),
+]

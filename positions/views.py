@@ -1,0 +1,451 @@
+"""The readers' pages. Each view finds its objects, asks the position service and renders.
+
+Unknown slugs give a 404 page that lists what does exist; see docs/pages.md for the URL scheme
+and the caching rule.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Count, F, Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from negotiations.models import Negotiation, Participant, Party, Round, Source
+from positions import presenters
+from positions.freshness import conditional_page
+from positions.models import Concession, Demand
+from positions.services import Ledger, compare_rounds, gap_history, positions_as_of, stance_tracks
+
+
+class CompareForm(forms.Form):
+    """Two menus of rounds; the view turns a valid choice into the comparison's permalink."""
+
+    def __init__(self, data=None, *, rounds: list[Round], **kwargs):
+        super().__init__(data, label_suffix="", **kwargs)
+        self.rounds = {r.slug: r for r in rounds}
+        choices = [(r.slug, f"{r.title} ({r.date_display})") for r in rounds]
+        self.fields["from"] = forms.ChoiceField(label="From round", choices=choices)
+        self.fields["to"] = forms.ChoiceField(label="To round", choices=choices)
+        self.fields["only"] = forms.BooleanField(
+            label="Only issues where something moved",
+            required=False,
+            widget=forms.CheckboxInput(attrs={"value": "changes"}),
+        )
+        for name in ("from", "to"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                "There is no round “%(value)s” in this negotiation; pick one from the menu."
+            )
+            self.fields[name].error_messages["required"] = "Pick a round in this menu."
+
+    @classmethod
+    def for_rounds(cls, rounds: list[Round], *, start: str = "", end: str = "", only=False):
+        """Return an unbound form showing `start` and `end` (by default the first and last)."""
+        first, last = (rounds[0].slug, rounds[-1].slug) if rounds else ("", "")
+        initial = {"from": start or first, "to": end or last, "only": only}
+        return cls(rounds=rounds, initial=initial)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from") and data.get("from") == data.get("to"):
+            raise forms.ValidationError(
+                "Both menus name the same round; pick two different rounds to compare."
+            )
+        return data
+
+    def ordered(self) -> tuple[Round, Round, bool]:
+        """Return the two rounds in time order and whether the reader gave them reversed."""
+        first, second = self.rounds[self.cleaned_data["from"]], self.rounds[self.cleaned_data["to"]]
+        if first.order_key > second.order_key:
+            return second, first, True
+        return first, second, False
+
+
+@require_safe
+@conditional_page(scope="site")
+def home(request):
+    negotiations = list(
+        Negotiation.objects.annotate(issue_count=Count("issues"))
+        .order_by(F("started_on").desc(nulls_last=True), "title")
+        .prefetch_related(
+            Prefetch("rounds", queryset=Round.objects.chronological()),
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(role=Participant.Role.PRINCIPAL).select_related(
+                    "party"
+                ),
+            ),
+        )
+    )
+    tools = presenters.page_tools(
+        request,
+        title="Negotiations",
+        csv_url=presenters.csv_export_url("negotiations"),
+    )
+    cards = [
+        presenters.NegotiationCard(
+            negotiation=n,
+            rounds=list(n.rounds.all()),
+            principals=[p.party for p in n.participants.all()],
+        )
+        for n in negotiations
+    ]
+    return render(request, "positions/home.html", {"cards": cards, "tools": tools})
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def negotiation_detail(request, negotiation):
+    found = _negotiation(negotiation)
+    if found is None:
+        return _missing_negotiation(request, negotiation)
+    negotiation = found
+    rounds = list(
+        negotiation.rounds.chronological()
+        .annotate(statement_count=Count("demands"))
+        .prefetch_related("parties")
+    )
+    latest = rounds[-1] if rounds else None
+    matrix = positions_as_of(round=latest) if latest else None
+    convergence = [
+        presenters.convergence(issue, gaps) for issue, gaps in gap_history(negotiation=negotiation)
+    ]
+    return render(
+        request,
+        "positions/negotiation.html",
+        {
+            "negotiation": negotiation,
+            "rounds": rounds,
+            "latest": latest,
+            "matrix": matrix,
+            "convergence": convergence,
+            "form": CompareForm.for_rounds(rounds),
+            "tools": presenters.page_tools(
+                request,
+                title=negotiation.title,
+                csv_url=presenters.csv_export_url("panel", negotiation=negotiation.slug),
+                feeds=[presenters.negotiation_feed(negotiation)],
+            ),
+        },
+    )
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def compare_form(request, negotiation):
+    """Turn the two menus into the comparison's permalink, or explain what is wrong."""
+    found = _negotiation(negotiation)
+    if found is None:
+        return _missing_negotiation(request, negotiation)
+    negotiation = found
+    rounds = list(negotiation.rounds.chronological())
+    if not request.GET:
+        form = CompareForm.for_rounds(rounds)
+        return _compare_problem(request, negotiation, rounds, form, status=200)
+    form = CompareForm(request.GET, rounds=rounds)
+    if not form.is_valid():
+        return _compare_problem(request, negotiation, rounds, form, status=400)
+    earlier, later, swapped = form.ordered()
+    return redirect(
+        _compare_url(
+            negotiation, earlier, later, changes_only=form.cleaned_data["only"], swapped=swapped
+        )
+    )
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def compare(request, negotiation, from_round, to_round):
+    found = _negotiation(negotiation)
+    if found is None:
+        return _missing_negotiation(request, negotiation)
+    negotiation = found
+    changes_only = request.GET.get("only") == "changes"
+    picked = {r.slug: r for r in negotiation.rounds.filter(slug__in=[from_round, to_round])}
+    if len(picked) < 2 or from_round == to_round:
+        # An unknown round is a 404, the same round twice a 400; both pages say why and offer
+        # the menus again with every valid round.
+        rounds = list(negotiation.rounds.chronological())
+        form = CompareForm({"from": from_round, "to": to_round}, rounds=rounds)
+        form.is_valid()
+        status = 400 if from_round == to_round and picked else 404
+        return _compare_problem(request, negotiation, rounds, form, status=status)
+    earlier, later = picked[from_round], picked[to_round]
+    if earlier.order_key > later.order_key:
+        # A comparison reads forward in time: send the reader to the same pair in that order
+        # and say so on the page (docs/pages.md, "Rounds in the wrong order").
+        return redirect(
+            _compare_url(negotiation, later, earlier, changes_only=changes_only, swapped=True)
+        )
+    comparison = compare_rounds(from_round=earlier, to_round=later)
+    moved = comparison.moved()
+    rounds = list(negotiation.rounds.chronological())
+    path = reverse("compare", args=[negotiation.slug, earlier.slug, later.slug])
+    return render(
+        request,
+        "positions/compare.html",
+        {
+            "negotiation": negotiation,
+            "comparison": comparison,
+            "rows": comparison.rows(changes_only=changes_only),
+            "changes_only": changes_only,
+            "swapped": request.GET.get("swapped") == "1",
+            "moved": moved,
+            "kind_counts": presenters.kind_counts(moved),
+            "issues_moved": len({c.issue.pk for c in moved}),
+            "form": CompareForm.for_rounds(
+                rounds, start=earlier.slug, end=later.slug, only=changes_only
+            ),
+            "kind_notes": presenters.MOVE_KIND_NOTES,
+            "path": path,
+            "tools": presenters.page_tools(
+                request,
+                title=f"{negotiation.title}: from {earlier.title} to {later.title}",
+                path=path + ("?only=changes" if changes_only else ""),
+                csv_url=presenters.csv_export_url(
+                    "changes",
+                    negotiation=negotiation.slug,
+                    **{"from": earlier.slug, "to": later.slug},
+                ),
+                feeds=[presenters.negotiation_feed(negotiation)],
+            ),
+        },
+    )
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def issue_detail(request, negotiation, issue):
+    found = _negotiation(negotiation)
+    if found is None:
+        return _missing_negotiation(request, negotiation)
+    negotiation = found
+    slug = issue
+    issue = negotiation.issues.prefetch_related("stances").filter(slug=slug).first()
+    if issue is None:
+        options = [
+            (i.title, i.get_absolute_url(), i.get_category_display())
+            for i in negotiation.issues.all()
+        ]
+        return _not_found(
+            request, what="issue", slug=slug, negotiation=negotiation, options=options
+        )
+    rounds, tracks = stance_tracks(issue=issue)
+    ledger = Ledger(
+        negotiation,
+        demands=Demand.objects.for_display().filter(issue=issue),
+        concessions=Concession.objects.for_display().filter(issue=issue),
+    )
+    participants = _participants(negotiation)
+    return render(
+        request,
+        "positions/issue.html",
+        {
+            "negotiation": negotiation,
+            "issue": issue,
+            "stances": list(issue.stances.all()),
+            "chart": presenters.dance_chart(issue=issue, rounds=rounds, tracks=tracks),
+            "parties": [t.party for t in tracks],
+            "table": presenters.track_table(ledger, issue=issue, rounds=rounds, tracks=tracks),
+            "entries": presenters.issue_record(ledger, issue=issue, participants=participants),
+            "tools": presenters.page_tools(
+                request,
+                title=f"{issue.title} — {negotiation.title}",
+                csv_url=presenters.csv_export_url(
+                    "issue", negotiation=negotiation.slug, issue=issue.slug
+                ),
+                feeds=[presenters.issue_feed(negotiation, issue)],
+            ),
+        },
+    )
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def round_detail(request, negotiation, round):
+    found = _negotiation(negotiation)
+    if found is None:
+        return _missing_negotiation(request, negotiation)
+    negotiation = found
+    slug = round
+    round = negotiation.rounds.prefetch_related("parties", "sources").filter(slug=slug).first()
+    if round is None:
+        return _not_found(
+            request,
+            what="round",
+            slug=slug,
+            negotiation=negotiation,
+            options=_round_options(negotiation),
+        )
+    rounds = list(negotiation.rounds.chronological())
+    at = next(n for n, r in enumerate(rounds) if r.pk == round.pk)
+    previous = rounds[at - 1] if at > 0 else None
+    following = rounds[at + 1] if at + 1 < len(rounds) else None
+    comparison = compare_rounds(from_round=previous, to_round=round) if previous else None
+    issues = (
+        comparison.issues if comparison else list(negotiation.issues.prefetch_related("stances"))
+    )
+    record = presenters.round_record(
+        round=round,
+        comparison=comparison,
+        issues=issues,
+        participants=_participants(negotiation),
+        demands=list(Demand.objects.for_display().filter(round=round)),
+        concessions=list(Concession.objects.for_display().filter(round=round)),
+    )
+    return render(
+        request,
+        "positions/round.html",
+        {
+            "negotiation": negotiation,
+            "round": round,
+            "previous": previous,
+            "following": following,
+            "record": record,
+            "tools": presenters.page_tools(
+                request,
+                title=f"{round.title} — {negotiation.title}",
+                csv_url=presenters.csv_export_url(
+                    "round", negotiation=negotiation.slug, round=round.slug
+                ),
+                feeds=[presenters.negotiation_feed(negotiation)],
+            ),
+        },
+    )
+
+
+@require_safe
+@conditional_page(scope="site")
+def party_detail(request, party):
+    slug = party
+    party = Party.objects.filter(slug=slug).first()
+    if party is None:
+        options = [(p.name, p.get_absolute_url(), p.short_name) for p in Party.objects.all()]
+        return _not_found(request, what="party", slug=slug, options=options)
+    participations = list(
+        party.participations.select_related("negotiation").order_by("-negotiation__started_on")
+    )
+    # One ledger per negotiation the party takes part in: every principal's stances (to judge
+    # each move) without their sources; party_record fetches the sources it shows.
+    records = [
+        (
+            p,
+            presenters.party_record(
+                Ledger(
+                    p.negotiation,
+                    demands=Demand.objects.select_related("party", "issue", "round", "stance"),
+                    concessions=Concession.objects.for_display().filter(party=party),
+                ),
+                party=party,
+            ),
+        )
+        for p in participations
+    ]
+    return render(
+        request,
+        "positions/party.html",
+        {
+            "party": party,
+            "records": records,
+            "tools": presenters.page_tools(
+                request,
+                title=party.name,
+                csv_url=presenters.csv_export_url("party", party=party.slug),
+                feeds=[presenters.party_feed(party)],
+            ),
+        },
+    )
+
+
+@require_safe
+@conditional_page(scope="site")
+def source_detail(request, source):
+    slug = source
+    source = Source.objects.select_related("cited_in").filter(slug=slug).first()
+    if source is None:
+        return _not_found(request, what="source", slug=slug, options=[])
+    return render(
+        request,
+        "positions/source.html",
+        {
+            "source": source,
+            "citations": list(source.citations.all()),
+            "rounds": list(source.rounds.select_related("negotiation").order_by("start_date")),
+            "demands": list(
+                source.demands.select_related(
+                    "party", "issue", "round__negotiation", "stance"
+                ).order_by("round__start_date", "round__sequence")
+            ),
+            "concessions": list(
+                source.concessions.select_related("party", "issue", "round__negotiation").order_by(
+                    "round__start_date", "round__sequence"
+                )
+            ),
+            "tools": presenters.page_tools(
+                request,
+                title=str(source),
+                csv_url=presenters.csv_export_url("source", source=source.slug),
+            ),
+        },
+    )
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _negotiation(slug: str) -> Negotiation | None:
+    return Negotiation.objects.filter(slug=slug).first()
+
+
+def _participants(negotiation: Negotiation) -> list[Participant]:
+    return list(negotiation.participants.select_related("party"))
+
+
+def _round_options(negotiation: Negotiation) -> list[tuple[str, str, str]]:
+    return [
+        (r.title, reverse("round-detail", args=[negotiation.slug, r.slug]), r.date_display)
+        for r in negotiation.rounds.chronological()
+    ]
+
+
+def _compare_url(negotiation, earlier, later, *, changes_only: bool, swapped: bool) -> str:
+    path = reverse("compare", args=[negotiation.slug, earlier.slug, later.slug])
+    params = [("only", "changes")] if changes_only else []
+    if swapped:
+        params.append(("swapped", "1"))
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def _compare_problem(request, negotiation, rounds, form, *, status):
+    return render(
+        request,
+        "positions/compare_problem.html",
+        {
+            "negotiation": negotiation,
+            "rounds": rounds,
+            "form": form,
+            "tools": presenters.page_tools(
+                request,
+                title=f"Compare rounds — {negotiation.title}",
+                path=reverse("compare-form", args=[negotiation.slug]),
+                csv_url=presenters.csv_export_url("panel", negotiation=negotiation.slug),
+                feeds=[presenters.negotiation_feed(negotiation)],
+            ),
+        },
+        status=status,
+    )
+
+
+def _missing_negotiation(request, slug):
+    options = [(n.title, n.get_absolute_url(), n.summary[:120]) for n in Negotiation.objects.all()]
+    return _not_found(request, what="negotiation", slug=slug, options=options)
+
+
+def _not_found(request, *, what, slug, options, negotiation=None):
+    return render(
+        request,
+        "positions/not_found.html",
+        {"what": what, "slug": slug, "options": options, "negotiation": negotiation},
+        status=404,
+    )
