@@ -9,8 +9,21 @@ from simple_history.models import HistoricalRecords
 from negotiations.dates import DatePart, DatePrecision, describe_date, validate_fuzzy_date
 
 
+# Top-level paths of the site: a negotiation's pages live at /<slug>/, so it may not take these.
+RESERVED_SLUGS = ("admin", "api", "healthz", "parties", "sources", "static", "feeds")
+
+
 class Negotiation(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        validators=[
+            RegexValidator(
+                rf"^(?!({'|'.join(RESERVED_SLUGS)})$)",
+                "This slug is taken by a site page; choose another.",
+            )
+        ],
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     started_on = models.DateField(null=True, blank=True)

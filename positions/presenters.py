@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import prefetch_related_objects
@@ -22,13 +22,12 @@ from positions.models import Concession, Demand
 from positions.services import (
     Gap,
     Ledger,
+    Move,
     MoveKind,
     RoundComparison,
     StanceTrack,
     classify_move,
-    directions,
-    other_stances,
-    stance_delta,
+    moves_of,
 )
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -69,47 +68,6 @@ MOVE_KIND_NOTES: dict[str, str] = {
     MoveKind.UNCHANGED: "nothing new said",
     MoveKind.NONE: "no stated position",
 }
-
-
-@dataclass(frozen=True)
-class Move:
-    """One statement of a principal with how it moved from the party's position just before."""
-
-    demand: Demand
-    previous: Demand | None
-    kind: MoveKind
-    stance_delta: int | None
-    toward: list[Party] = field(default_factory=list)
-    away_from: list[Party] = field(default_factory=list)
-
-
-def moves_of(ledger: Ledger, *, party: Party, issue: Issue) -> list[Move]:
-    """Return each statement of `party` on `issue` in round order with its kind of move.
-
-    Gives, for every statement, what compare_rounds gives between the round just before it and
-    its own round, built from the service's own rules on one loaded ledger (calling
-    compare_rounds per statement would load a ledger per statement). Non-principals get no moves:
-    kinds are defined against the other principals only.
-    """
-    if party.pk not in {p.pk for p in ledger.principals}:
-        return []
-    moves = []
-    previous = None
-    for demand in ledger.demands_of(party, issue):
-        others = other_stances(ledger, issue=issue, party=party, round=demand.round)
-        toward, away = directions(before=previous, after=demand, others=others)
-        moves.append(
-            Move(
-                demand=demand,
-                previous=previous,
-                kind=classify_move(before=previous, after=demand, others=list(others.values())),
-                stance_delta=stance_delta(previous, demand),
-                toward=toward,
-                away_from=away,
-            )
-        )
-        previous = demand
-    return moves
 
 
 # --- Wording -------------------------------------------------------------------------------------

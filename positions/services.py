@@ -345,6 +345,47 @@ def classify_move(*, before: Demand | None, after: Demand | None, others: list[i
     return MoveKind.SHIFTED
 
 
+@dataclass(frozen=True)
+class Move:
+    """One statement of a principal with how it moved from the party's position just before."""
+
+    demand: Demand
+    previous: Demand | None
+    kind: MoveKind
+    stance_delta: int | None
+    toward: list[Party] = field(default_factory=list)
+    away_from: list[Party] = field(default_factory=list)
+
+
+def moves_of(ledger: Ledger, *, party: Party, issue: Issue) -> list[Move]:
+    """Return each statement of `party` on `issue` in round order with its kind of move.
+
+    Gives, for every statement, what compare_rounds gives between the round just before it and
+    its own round, on one loaded ledger (compare_rounds per statement would load a ledger per
+    statement). Non-principals get no moves:
+    kinds are defined against the other principals only.
+    """
+    if party.pk not in {p.pk for p in ledger.principals}:
+        return []
+    moves = []
+    previous = None
+    for demand in ledger.demands_of(party, issue):
+        others = other_stances(ledger, issue=issue, party=party, round=demand.round)
+        toward, away = directions(before=previous, after=demand, others=others)
+        moves.append(
+            Move(
+                demand=demand,
+                previous=previous,
+                kind=classify_move(before=previous, after=demand, others=list(others.values())),
+                stance_delta=stance_delta(previous, demand),
+                toward=toward,
+                away_from=away,
+            )
+        )
+        previous = demand
+    return moves
+
+
 def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
     """Return, per issue, the principals' gap at every round: the convergence picture."""
     ledger = Ledger(

@@ -188,3 +188,9 @@ def test_database_refusals_name_the_rule(talks):
         transaction.atomic(),
     ):
         demand.save()
+
+
+@pytest.mark.parametrize("slug", ["admin", "api", "parties", "sources"])
+def test_negotiation_cannot_take_a_site_path_as_its_slug(slug):
+    with pytest.raises(ValidationError, match="taken by a site page"):
+        NegotiationFactory.build(slug=slug).full_clean()

@@ -153,3 +153,16 @@ def test_standing_as_of_queryset_agrees_with_the_matrix(talks):
         matrix = positions_as_of(round=round)
         expected = {c.demand.pk for _, cells in matrix.rows() for c in cells if c.demand}
         assert set(Demand.objects.standing_as_of(round).values_list("pk", flat=True)) == expected
+
+
+def test_moves_of_classifies_each_statement_against_the_one_before(talks):
+    from positions.services import Ledger, moves_of
+
+    ledger = Ledger(talks.negotiation)
+    moves = moves_of(ledger, party=talks.north, issue=talks.border)
+    assert [(m.demand.round.slug, m.kind) for m in moves] == [
+        ("r1", MoveKind.NEW),
+        ("r3", MoveKind.SOFTENED),
+        ("r4", MoveKind.HARDENED),
+    ]
+    assert moves_of(ledger, party=talks.mediator, issue=talks.border) == []
