@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "negotiations",
     "positions",
@@ -122,6 +123,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Without collectstatic (development, tests) WhiteNoise finds files through the finders.
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,26 +150,59 @@ LOGGING = {
 }
 
 # --- REST API (see docs/api.md) ---------------------------------------------------------------
+# Anonymous reading per client address; counts live in the cache (shared when REDIS_URL is set).
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+
 REST_FRAMEWORK = {
+    # Token first: an anonymous write is answered 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "negotiations.api.renderers.CSVRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "negotiations.api.filters.StrictFilterBackend",
+        "negotiations.api.filters.WordSearchFilter",
+        "negotiations.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "negotiations.api.pagination.ChronologicalCursorPagination",
+    "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
+    "DEFAULT_THROTTLE_CLASSES": ["negotiations.api.throttling.AnonymousRateThrottle"],
+    "EXCEPTION_HANDLER": "negotiations.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",
-    "DESCRIPTION": "Demands, concessions and positions in negotiations, round by round.",
+    "DESCRIPTION": (
+        "Demands, concessions and positions in negotiations, round by round. "
+        "Anonymous reading is throttled; writes need a token or session with model permissions. "
+        "Every GET answers JSON or CSV (?format=csv)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Relations are objects when read and slugs when written: separate request components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "positions.models.Demand.Status",
+        "ConcessionStatusEnum": "positions.models.Concession.Status",
+        "PartyKindEnum": "negotiations.models.Party.Kind",
+        "RoundKindEnum": "negotiations.models.Round.Kind",
+        "SourceKindEnum": "negotiations.models.Source.Kind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "negotiations.api.schema.describe_csv",
+    ],
 }

@@ -1,1 +1,57 @@
-urlpatterns: list = []
+"""The /api/v1/ address space (docs/api.md).
+
+Negotiations, parties and sources have globally unique slugs and live at the top. Rounds and
+issues are unique per negotiation only, so they live under it (/negotiations/{slug}/rounds/
+{round}/), as do demands and concessions, which name rounds and issues when written. Each of
+these four is also listed flat (/rounds/?negotiation=…) for reading across negotiations.
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from negotiations.api import views
+from negotiations.api.errors import not_found
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("negotiations", views.NegotiationViewSet, basename="negotiation")
+router.register("parties", views.PartyViewSet, basename="party")
+router.register("sources", views.SourceViewSet, basename="source")
+
+LIST = {"get": "list"}
+LIST_CREATE = {"get": "list", "post": "create"}
+DETAIL = {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+
+
+def scoped(collection: str, name: str, viewset, lookup: str):
+    """URLs of a record kind that belongs to a negotiation."""
+    return [
+        path(
+            f"negotiations/<slug:negotiation>/{collection}/",
+            viewset.as_view(LIST_CREATE),
+            name=f"negotiation-{collection}-list",
+        ),
+        path(
+            f"negotiations/<slug:negotiation>/{collection}/{lookup}/",
+            viewset.as_view(DETAIL),
+            name=f"{name}-detail",
+        ),
+        path(f"{collection}/", viewset.as_view(LIST), name=f"{name}-list"),
+    ]
+
+
+urlpatterns = [
+    path("", views.ApiRoot.as_view(), name="root"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *router.urls,
+    *scoped("rounds", "round", views.RoundViewSet, "<slug:round>"),
+    *scoped("issues", "issue", views.IssueViewSet, "<slug:issue>"),
+    *scoped("demands", "demand", views.DemandViewSet, "<int:pk>"),
+    *scoped("concessions", "concession", views.ConcessionViewSet, "<int:pk>"),
+    # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
+    re_path(r"^.*/$", not_found),
+]

@@ -1,0 +1,68 @@
+"""Errors are JSON with a message a person can act on, whatever format was asked for."""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
+from django.urls import reverse
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from negotiations.api.serializers import field_errors
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record is in use."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, taught the errors a write can meet below the serializer.
+
+    Deleting a record others point at is a 409 naming them; a constraint or trigger that the
+    models' validation did not foresee is a 400 with the database's reason, not a 500.
+    """
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(in_use_message(exc))
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(field_errors(exc))
+    elif isinstance(exc, IntegrityError):
+        exc = exceptions.ValidationError({"detail": f"The database refused the change: {exc}"})
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is None or renderer.format == "csv":
+            # A CSV client gets a JSON error, not a one-cell table it might take for data.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def in_use_message(exc: ProtectedError | RestrictedError) -> str:
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    counts = Counter(obj._meta for obj in objects)
+    listed = ", ".join(
+        counted(count, str(meta.verbose_name), str(meta.verbose_name_plural))
+        for meta, count in sorted(counts.items(), key=lambda item: str(item[0].verbose_name))
+    )
+    return f"Cannot delete: {listed} refer to it. Delete or reassign them first."
+
+
+def counted(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def not_found(request, *args, **kwargs):
+    """JSON 404 for any address under /api/v1/ that names no endpoint."""
+    return JsonResponse(
+        {
+            "detail": f"No API endpoint at {request.path}. The endpoints are listed at "
+            f"{request.build_absolute_uri(reverse('api:root'))}."
+        },
+        status=404,
+    )

@@ -1,0 +1,76 @@
+"""The tidy panel: one row per issue × party × round with the stance standing at that round."""
+
+from __future__ import annotations
+
+from negotiations.models import Negotiation, Participant
+from positions.models import Concession, Demand
+from positions.services import Ledger
+
+
+def panel_rows(*, negotiation: Negotiation) -> list[dict]:
+    """Return the panel rows, ordered by issue, party (column order) and round.
+
+    Every participant is a row, mediators and observers too (`party_role` tells them apart),
+    so nothing the data holds is left out. The standing demand comes from the position
+    service's ledger: a demand stands until restated, and a retraction leaves no stance.
+    """
+    # Only what the rows show is loaded: no texts, no sources, no concessions.
+    ledger = Ledger(
+        negotiation,
+        demands=Demand.objects.select_related("stance").only(
+            "party_id",
+            "issue_id",
+            "round_id",
+            "status",
+            "priority",
+            "stance__value",
+            "stance__label",
+        ),
+        concessions=Concession.objects.none(),
+    )
+    participants = list(Participant.objects.filter(negotiation=negotiation).select_related("party"))
+    round_slugs = {round.pk: round.slug for round in ledger.rounds}
+    rows = []
+    for issue in ledger.issues:
+        values = [stance.value for stance in issue.stances.all()]
+        low, high = (min(values), max(values)) if values else (None, None)
+        for participant in participants:
+            party = participant.party
+            for index, round in enumerate(ledger.rounds):
+                demand = ledger.standing(party, issue, round)
+                stance = demand.stance if demand is not None and not demand.is_retracted else None
+                rows.append(
+                    {
+                        "negotiation": negotiation.slug,
+                        "issue_slug": issue.slug,
+                        "issue_title": issue.title,
+                        "issue_category": issue.category,
+                        "party_slug": party.slug,
+                        "party_short_name": party.short_name,
+                        "party_role": participant.role,
+                        "round_slug": round.slug,
+                        "round_title": round.title,
+                        "round_index": index,
+                        "round_date": round.start_date,
+                        "round_date_precision": round.date_precision,
+                        "round_date_part": round.date_part,
+                        "stance_value": stance.value if stance else None,
+                        "stance_label": stance.label if stance else None,
+                        "stance_scaled": scaled(stance.value, low, high) if stance else None,
+                        "scale_min": low,
+                        "scale_max": high,
+                        "demand_id": demand.pk if demand else None,
+                        "demand_status": demand.status if demand else None,
+                        "demand_priority": demand.priority if demand else None,
+                        "stated_round_slug": round_slugs[demand.round_id] if demand else None,
+                        "stated_here": demand is not None and demand.round_id == round.pk,
+                    }
+                )
+    return rows
+
+
+def scaled(value: int, low: int | None, high: int | None) -> float | None:
+    """Return `value` on a 0–1 scale between the issue's poles, so issues can be compared."""
+    if low is None or high is None or high == low:
+        return None
+    return round((value - low) / (high - low), 3)

@@ -1,0 +1,944 @@
+"""What the API shows and accepts.
+
+Records are identified by slug (ids for demands and concessions). A relation reads as a small
+object (`{"slug": "russia", "name": "Russia", …}`) and is written as its identifier (`"russia"`).
+Writes are validated by the models' own `full_clean()`, so the API refuses exactly what the admin
+refuses, with the same messages, before the database triggers ever see the row.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from positions.models import Concession, Demand
+from positions.services import MoveKind
+
+# --- links ----------------------------------------------------------------------------------------
+
+
+def absolute(context: dict, path: str | None) -> str | None:
+    request = context.get("request")
+    if path is None or request is None:
+        return path
+    return request.build_absolute_uri(path)
+
+
+def api_url(context: dict, name: str, **kwargs) -> str:
+    return absolute(context, reverse(f"api:{name}", kwargs=kwargs))
+
+
+def page_url(context: dict, obj) -> str | None:
+    """Return the reader page of `obj`, or None while the site serves no such page."""
+    try:
+        return absolute(context, obj.get_absolute_url())
+    except NoReverseMatch:
+        return None
+
+
+def negotiation_slug(context: dict, negotiation_id: int, fetch) -> str:
+    """Return the slug of a record's negotiation without a query when the view already has it.
+
+    Rounds and demands from the position service are loaded without their negotiation; the
+    computed endpoints pass it in the context, so building their URLs costs no query per row.
+    """
+    negotiation = context.get("negotiation")
+    if negotiation is not None and negotiation.pk == negotiation_id:
+        return negotiation.slug
+    return fetch().slug
+
+
+def round_negotiation_slug(context: dict, round: Round) -> str:
+    return negotiation_slug(context, round.negotiation_id, lambda: round.negotiation)
+
+
+def demand_url(context: dict, demand: Demand) -> str:
+    slug = round_negotiation_slug(context, demand.round)
+    return api_url(context, "demand-detail", negotiation=slug, pk=demand.pk)
+
+
+def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """Return a model's validation errors keyed as DRF keys them (`non_field_errors`)."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+# --- references: how one record appears inside another --------------------------------------------
+
+
+class NegotiationRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Negotiation
+        fields = ["slug", "title", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(self.context, "negotiation-detail", negotiation=obj.slug)
+
+
+class PartyRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = ["slug", "name", "short_name", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(self.context, "party-detail", party=obj.slug)
+
+
+class RoundRefSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="start_date", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Round
+        fields = ["slug", "title", "date", "date_display", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        slug = round_negotiation_slug(self.context, obj)
+        return api_url(self.context, "round-detail", negotiation=slug, round=obj.slug)
+
+
+class IssueRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = ["slug", "title", "category", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        slug = negotiation_slug(self.context, obj.negotiation_id, lambda: obj.negotiation)
+        return api_url(self.context, "issue-detail", negotiation=slug, issue=obj.slug)
+
+
+class StanceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stance
+        fields = ["value", "label"]
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    address = serializers.URLField(source="url", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = ["slug", "outlet", "title", "published_on", "address", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(self.context, "source-detail", source=obj.slug)
+
+
+class DemandRefSerializer(serializers.ModelSerializer):
+    party = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Demand
+        fields = ["id", "party", "text", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return demand_url(self.context, obj)
+
+
+class RefField(serializers.SlugRelatedField):
+    """A relation read as a reference object and written as the related record's identifier.
+
+    With `scope="negotiation"` the identifier is looked up within the negotiation named in the
+    URL: round and issue slugs are unique per negotiation only.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "No {model} “{value}”{where}.",
+        "invalid": "Give the {model}'s identifier as a {kind}.",
+    }
+
+    def __init__(self, ref, *, slug_field="slug", scope: str | None = None, **kwargs):
+        self.ref = ref
+        self.scope = scope
+        super().__init__(slug_field=slug_field, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        negotiation = self.context.get("negotiation")
+        if self.scope and negotiation is not None:
+            queryset = queryset.filter(**{self.scope: negotiation})
+        return queryset
+
+    def to_internal_value(self, data):
+        model = self.get_queryset().model._meta.verbose_name
+        if isinstance(data, bool) or not isinstance(data, str | int) or "\x00" in str(data):
+            self.fail("invalid", model=model, kind="number" if self.slug_field == "pk" else "slug")
+        try:
+            return self.get_queryset().get(**{self.slug_field: data})
+        except (TypeError, ValueError, OverflowError, DjangoValidationError):
+            self.fail("invalid", model=model, kind="number" if self.slug_field == "pk" else "slug")
+        except self.get_queryset().model.DoesNotExist:
+            negotiation = self.context.get("negotiation")
+            where = f" in negotiation “{negotiation.slug}”" if self.scope and negotiation else ""
+            self.fail("does_not_exist", model=model, value=data, where=where)
+
+    def to_representation(self, obj):
+        return self.ref(obj, context=self.context).data
+
+    def get_choices(self, cutoff=None):
+        """Choices for the browsable API's forms, keyed by what a client writes."""
+        queryset = self.get_queryset()
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {getattr(item, self.slug_field): self.display_value(item) for item in queryset}
+
+    def use_pk_only_optimization(self):
+        return False
+
+
+class StanceField(serializers.Field):
+    """A demand's stance: read as `{value, label}`, written as the value on the issue's scale."""
+
+    default_error_messages = {"invalid": "Give the stance as a whole number on the issue's scale."}
+
+    def to_representation(self, stance):
+        return StanceRefSerializer(stance).data
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        try:
+            return int(str(data).strip())
+        except ValueError:
+            self.fail("invalid")
+
+
+# --- records --------------------------------------------------------------------------------------
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Validate writes with the model's `full_clean()`: field rules, `clean()` and constraints.
+
+    Messages come from the models (e.g. "This party already has a demand on this issue at this
+    round; edit that one."), keyed by field, so a client never meets a database error instead.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(candidate, name, value)
+        self.complete_candidate(candidate)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(field_errors(error)) from error
+        return attrs
+
+    def complete_candidate(self, candidate) -> None:
+        """Set what the URL decides rather than the payload (the negotiation) before cleaning."""
+
+
+class ScopedToNegotiationMixin:
+    """For rounds and issues: the negotiation comes from the URL, never from the payload."""
+
+    def complete_candidate(self, candidate) -> None:
+        if candidate.negotiation_id is None and self.context.get("negotiation") is not None:
+            candidate.negotiation = self.context["negotiation"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    party = PartyRefSerializer(read_only=True)
+
+    class Meta:
+        model = Participant
+        fields = ["party", "role", "also_mediates", "order"]
+
+
+COLLECTIONS = ("rounds", "issues", "demands", "concessions")
+VIEWS = ("positions", "changes", "gaps", "panel", "cite")
+
+
+class NegotiationLinksSerializer(serializers.Serializer):
+    """Where to find a negotiation's records and computed views."""
+
+    rounds = serializers.URLField()
+    issues = serializers.URLField()
+    demands = serializers.URLField()
+    concessions = serializers.URLField()
+    positions = serializers.URLField()
+    changes = serializers.URLField()
+    gaps = serializers.URLField()
+    panel = serializers.URLField()
+    cite = serializers.URLField()
+
+    def to_representation(self, negotiation):
+        links = {
+            name: api_url(self.context, f"negotiation-{name}-list", negotiation=negotiation.slug)
+            for name in COLLECTIONS
+        }
+        for name in VIEWS:
+            links[name] = api_url(self.context, f"negotiation-{name}", negotiation=negotiation.slug)
+        return links
+
+
+class NegotiationSerializer(CleanModelSerializer):
+    """A negotiation: one process, its participants, and links to its records and views."""
+
+    participants = ParticipantSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    links = NegotiationLinksSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Negotiation
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "started_on",
+            "ended_on",
+            "participants",
+            "updated_at",
+            "url",
+            "html_url",
+            "links",
+        ]
+        read_only_fields = ["updated_at"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(self.context, "negotiation-detail", negotiation=obj.slug)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        return page_url(self.context, obj)
+
+
+class PartySerializer(CleanModelSerializer):
+    """A state, bloc, organisation or mediator."""
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "colour",
+            "description",
+            "updated_at",
+            "url",
+            "html_url",
+        ]
+        read_only_fields = ["updated_at"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(self.context, "party-detail", party=obj.slug)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        return page_url(self.context, obj)
+
+
+class SourceSerializer(CleanModelSerializer):
+    """Evidence: `address` is where to read it, `url` this record in the API."""
+
+    address = serializers.URLField(
+        source="url",
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Where the source can be read (the article's own address).",
+    )
+    cited_in = RefField(
+        SourceRefSerializer,
+        queryset=Source.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The source this one is known through; written as its slug.",
+    )
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "kind",
+            "outlet",
+            "title",
+            "author",
+            "address",
+            "published_on",
+            "speaker",
+            "quote",
+            "cited_in",
+            "updated_at",
+            "url",
+            "html_url",
+        ]
+        read_only_fields = ["updated_at"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(self.context, "source-detail", source=obj.slug)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        return page_url(self.context, obj)
+
+
+def sources_field(**kwargs) -> RefField:
+    return RefField(
+        SourceRefSerializer,
+        queryset=Source.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="The sources it rests on, at least one; written as slugs.",
+        **kwargs,
+    )
+
+
+class RoundSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
+    """A dated step of a negotiation; the date carries its precision (docs/dates.md)."""
+
+    negotiation = NegotiationRefSerializer(read_only=True)
+    parties = RefField(
+        PartyRefSerializer,
+        queryset=Party.objects.all(),
+        many=True,
+        required=False,
+        help_text="The parties that took part; written as slugs.",
+    )
+    sources = sources_field()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Round
+        fields = [
+            "negotiation",
+            "slug",
+            "title",
+            "kind",
+            "location",
+            "start_date",
+            "date_precision",
+            "date_part",
+            "end_date",
+            "date_display",
+            "sequence",
+            "parties",
+            "summary",
+            "outcome",
+            "sources",
+            "updated_at",
+            "url",
+            "html_url",
+        ]
+        read_only_fields = ["updated_at", "date_display"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(
+            self.context, "round-detail", negotiation=obj.negotiation.slug, round=obj.slug
+        )
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        return page_url(self.context, obj)
+
+
+class StanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stance
+        fields = ["value", "label", "description"]
+        validators: list = []
+
+
+class IssueSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
+    """A dimension of a negotiation with its ordinal scale of stances."""
+
+    negotiation = NegotiationRefSerializer(read_only=True)
+    stances = StanceSerializer(
+        many=True,
+        required=False,
+        help_text="The issue's scale, low pole to high pole. Given when the issue is created; "
+        "an existing scale is changed in the admin, where the demands that use it are shown.",
+    )
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = [
+            "negotiation",
+            "slug",
+            "title",
+            "category",
+            "description",
+            "low_pole",
+            "high_pole",
+            "order",
+            "stances",
+            "updated_at",
+            "url",
+            "html_url",
+        ]
+        read_only_fields = ["updated_at"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return api_url(
+            self.context, "issue-detail", negotiation=obj.negotiation.slug, issue=obj.slug
+        )
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        return page_url(self.context, obj)
+
+    def validate_stances(self, stances):
+        for key in ("value", "label"):
+            seen = [stance[key] for stance in stances]
+            duplicates = sorted({str(item) for item in seen if seen.count(item) > 1})
+            if duplicates:
+                raise serializers.ValidationError(
+                    f"Each stance needs its own {key}; repeated: {', '.join(duplicates)}."
+                )
+        return sorted(stances, key=lambda stance: stance["value"])
+
+    def validate(self, attrs):
+        stances = attrs.pop("stances", None)
+        if stances is not None and self.instance is not None:
+            current = [
+                {"value": s.value, "label": s.label, "description": s.description}
+                for s in self.instance.stances.all()
+            ]
+            given = [{"description": "", **stance} for stance in stances]
+            if given != current:
+                raise serializers.ValidationError(
+                    {
+                        "stances": [
+                            "An existing scale is not changed through the API: demands point at "
+                            "its stances. Leave `stances` out, or change the scale in the admin."
+                        ]
+                    }
+                )
+            stances = None
+        attrs = super().validate(attrs)
+        if stances is not None:
+            attrs["stances"] = stances
+        return attrs
+
+    def create(self, validated_data):
+        stances = validated_data.pop("stances", [])
+        issue = super().create(validated_data)
+        Stance.objects.bulk_create(Stance(issue=issue, **stance) for stance in stances)
+        return issue
+
+
+class DemandSerializer(CleanModelSerializer):
+    """What one party demands on one issue as stated at one round; it stands until restated."""
+
+    negotiation = NegotiationRefSerializer(source="round.negotiation", read_only=True)
+    party = RefField(
+        PartyRefSerializer,
+        queryset=Party.objects.all(),
+        help_text="The party; written as its slug.",
+    )
+    issue = RefField(
+        IssueRefSerializer,
+        queryset=Issue.objects.all(),
+        scope="negotiation",
+        help_text="The issue; written as its slug within the negotiation in the URL.",
+    )
+    round = RefField(
+        RoundRefSerializer,
+        queryset=Round.objects.all(),
+        scope="negotiation",
+        help_text="The round; written as its slug within the negotiation in the URL.",
+    )
+    stance = StanceField(
+        required=False,
+        allow_null=True,
+        help_text="Where the demand sits on the issue's scale; written as the stance value. "
+        "Null when it cannot be placed.",
+    )
+    sources = sources_field()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Demand
+        fields = [
+            "id",
+            "negotiation",
+            "party",
+            "issue",
+            "round",
+            "stance",
+            "text",
+            "priority",
+            "status",
+            "sources",
+            "created_at",
+            "updated_at",
+            "url",
+            "html_url",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return demand_url(self.context, obj)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        """The reader page that shows the demand: its round's page."""
+        return page_url(self.context, obj.round)
+
+    def validate(self, attrs):
+        if attrs.get("stance") is not None:
+            issue = attrs.get("issue") or self.instance.issue
+            try:
+                attrs["stance"] = issue.stances.get(value=attrs["stance"])
+            except Stance.DoesNotExist:
+                scale = ", ".join(f"{s.value} ({s.label})" for s in issue.stances.all())
+                raise serializers.ValidationError(
+                    {
+                        "stance": [
+                            f"“{issue.title}” has no stance {attrs['stance']}; its scale: "
+                            f"{scale or 'none defined yet'}."
+                        ]
+                    }
+                ) from None
+        return super().validate(attrs)
+
+
+class ConcessionSerializer(CleanModelSerializer):
+    """An explicit move a party offers or makes at a round on an issue."""
+
+    negotiation = NegotiationRefSerializer(source="round.negotiation", read_only=True)
+    party = RefField(
+        PartyRefSerializer,
+        queryset=Party.objects.all(),
+        help_text="The party; written as its slug.",
+    )
+    issue = RefField(
+        IssueRefSerializer,
+        queryset=Issue.objects.all(),
+        scope="negotiation",
+        help_text="The issue; written as its slug within the negotiation in the URL.",
+    )
+    round = RefField(
+        RoundRefSerializer,
+        queryset=Round.objects.all(),
+        scope="negotiation",
+        help_text="The round; written as its slug within the negotiation in the URL.",
+    )
+    softens = RefField(
+        DemandRefSerializer,
+        slug_field="pk",
+        queryset=Demand.objects.select_related("party", "round"),
+        scope="round__negotiation",
+        required=False,
+        allow_null=True,
+        help_text="The party's own earlier demand this gives up or softens; written as its id.",
+    )
+    in_return_for = RefField(
+        DemandRefSerializer,
+        slug_field="pk",
+        queryset=Demand.objects.select_related("party", "round"),
+        scope="round__negotiation",
+        required=False,
+        allow_null=True,
+        help_text="The counterpart's demand this is conditional on; written as its id.",
+    )
+    sources = sources_field()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Concession
+        fields = [
+            "id",
+            "negotiation",
+            "party",
+            "issue",
+            "round",
+            "text",
+            "softens",
+            "conditions",
+            "in_return_for",
+            "status",
+            "sources",
+            "created_at",
+            "updated_at",
+            "url",
+            "html_url",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        slug = round_negotiation_slug(self.context, obj.round)
+        return api_url(self.context, "concession-detail", negotiation=slug, pk=obj.pk)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        """The reader page that shows the concession: its round's page."""
+        return page_url(self.context, obj.round)
+
+
+# --- the product's two questions, and what follows from them --------------------------------------
+
+
+class DemandSummarySerializer(serializers.ModelSerializer):
+    """A standing demand as the position service returns it."""
+
+    stance = StanceRefSerializer(allow_null=True, read_only=True)
+    round = RoundRefSerializer(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Demand
+        fields = ["id", "text", "priority", "status", "stance", "round", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return demand_url(self.context, obj)
+
+
+class ConcessionSummarySerializer(serializers.ModelSerializer):
+    round = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Concession
+        fields = ["id", "round", "text", "status", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        slug = round_negotiation_slug(self.context, obj.round)
+        return api_url(self.context, "concession-detail", negotiation=slug, pk=obj.pk)
+
+
+class GapSerializer(serializers.Serializer):
+    issue = IssueRefSerializer(read_only=True)
+    round = RoundRefSerializer(read_only=True)
+    spread = serializers.IntegerField(
+        allow_null=True, help_text="Max minus min of the principals' stances; null below two."
+    )
+    normalised = serializers.FloatField(
+        allow_null=True, help_text="Spread divided by the width of the issue's scale (0 to 1)."
+    )
+    stances = serializers.SerializerMethodField(help_text="Placed stance value by party slug.")
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_stances(self, gap) -> dict:
+        slugs = self.context["party_slugs"]
+        return {slugs[party_id]: value for party_id, value in gap.stances.items()}
+
+
+class PositionSerializer(serializers.Serializer):
+    party = PartyRefSerializer(read_only=True)
+    issue = IssueRefSerializer(read_only=True)
+    stated = serializers.BooleanField(
+        source="is_stated", help_text="A demand stands and is not a retraction."
+    )
+    demand = DemandSummarySerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="The standing demand (its round is when it was stated); null if none yet.",
+    )
+
+
+class PositionsSerializer(serializers.Serializer):
+    negotiation = NegotiationRefSerializer(read_only=True)
+    as_of = RoundRefSerializer(allow_null=True, read_only=True)
+    parties = PartyRefSerializer(many=True, read_only=True)
+    issues = IssueRefSerializer(many=True, read_only=True)
+    gaps = GapSerializer(many=True, read_only=True)
+    results = PositionSerializer(many=True, read_only=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    party = PartyRefSerializer(read_only=True)
+    issue = IssueRefSerializer(read_only=True)
+    kind = serializers.ChoiceField(choices=MoveKind.choices, help_text="See docs/positions.md.")
+    is_change = serializers.BooleanField(help_text="Moved, or made a concession, in between.")
+    stance_delta = serializers.IntegerField(
+        allow_null=True, help_text="Rungs moved; positive is toward the scale's high pole."
+    )
+    before = DemandSummarySerializer(allow_null=True, read_only=True)
+    after = DemandSummarySerializer(allow_null=True, read_only=True)
+    toward = serializers.SerializerMethodField(
+        help_text="Slugs of the principals the stance moved closer to."
+    )
+    away_from = serializers.SerializerMethodField(
+        help_text="Slugs of the principals the stance moved further from."
+    )
+    concessions = ConcessionSummarySerializer(many=True, read_only=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_toward(self, change) -> list[str]:
+        return [party.slug for party in change.toward]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_away_from(self, change) -> list[str]:
+        return [party.slug for party in change.away_from]
+
+
+class ChangesSerializer(serializers.Serializer):
+    negotiation = NegotiationRefSerializer(read_only=True)
+    from_round = RoundRefSerializer(read_only=True)
+    to_round = RoundRefSerializer(read_only=True)
+    parties = PartyRefSerializer(many=True, read_only=True)
+    issues = IssueRefSerializer(many=True, read_only=True)
+    results = ChangeSerializer(many=True, read_only=True)
+
+
+class GapHistorySerializer(serializers.Serializer):
+    negotiation = NegotiationRefSerializer(read_only=True)
+    parties = PartyRefSerializer(many=True, read_only=True)
+    results = GapSerializer(many=True, read_only=True)
+
+
+class PanelRowSerializer(serializers.Serializer):
+    """One issue × party × round with the stance standing then; flat, for data frames."""
+
+    negotiation = serializers.CharField()
+    issue_slug = serializers.CharField()
+    issue_title = serializers.CharField()
+    issue_category = serializers.CharField()
+    party_slug = serializers.CharField()
+    party_short_name = serializers.CharField()
+    party_role = serializers.CharField()
+    round_slug = serializers.CharField()
+    round_title = serializers.CharField()
+    round_index = serializers.IntegerField(help_text="0 for the first round, in round order.")
+    round_date = serializers.DateField()
+    round_date_precision = serializers.CharField()
+    round_date_part = serializers.CharField()
+    stance_value = serializers.IntegerField(allow_null=True)
+    stance_label = serializers.CharField(allow_null=True)
+    stance_scaled = serializers.FloatField(
+        allow_null=True, help_text="Stance on a 0–1 scale: 0 the low pole, 1 the high pole."
+    )
+    scale_min = serializers.IntegerField(allow_null=True)
+    scale_max = serializers.IntegerField(allow_null=True)
+    demand_id = serializers.IntegerField(allow_null=True)
+    demand_status = serializers.CharField(allow_null=True)
+    demand_priority = serializers.CharField(allow_null=True)
+    stated_round_slug = serializers.CharField(
+        allow_null=True, help_text="Round at which the standing demand was stated."
+    )
+    stated_here = serializers.BooleanField(help_text="The demand was stated at this very round.")
+
+
+class PanelSerializer(serializers.Serializer):
+    negotiation = NegotiationRefSerializer(read_only=True)
+    results = PanelRowSerializer(many=True, read_only=True)
+
+
+class CitationSerializer(serializers.Serializer):
+    negotiation = NegotiationRefSerializer(read_only=True)
+    title = serializers.CharField()
+    version = serializers.DateTimeField(
+        allow_null=True, help_text="Time of the latest recorded change to this negotiation's data."
+    )
+    date = serializers.DateField(allow_null=True, help_text="Day of `version`.")
+    url = serializers.URLField(help_text="The API record.")
+    html_url = serializers.URLField(allow_null=True, help_text="The reader page, if served.")
+    citation = serializers.CharField(help_text="Suggested citation.")
+    bibtex = serializers.CharField()
+
+
+# --- query parameters of the computed endpoints ---------------------------------------------------
+
+
+class RoundParameter(serializers.SlugRelatedField):
+    """A round slug in a query string, looked up in the negotiation of the URL."""
+
+    default_error_messages = {
+        "does_not_exist": "No round “{value}” in negotiation “{negotiation}”; its rounds are "
+        "listed at {rounds_url}.",
+        "invalid": "Give a round slug.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Round.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return Round.objects.filter(negotiation=self.context["negotiation"])
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(slug=data)
+        except Round.DoesNotExist:
+            negotiation = self.context["negotiation"]
+            self.fail(
+                "does_not_exist",
+                value=data,
+                negotiation=negotiation.slug,
+                rounds_url=api_url(
+                    self.context, "negotiation-rounds-list", negotiation=negotiation.slug
+                ),
+            )
+
+
+class PositionsQuerySerializer(serializers.Serializer):
+    as_of = RoundParameter(
+        required=False, help_text="Round slug; positions as they stood then. Default: latest."
+    )
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    moved_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Leave out issues on which no principal moved or conceded.",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword, so these two are declared here rather than as attributes.
+        fields["from"] = RoundParameter(
+            required=False,
+            help_text="Round slug to compare from. Default: the round before `to`.",
+        )
+        fields["to"] = RoundParameter(
+            required=False, help_text="Round slug to compare to. Default: the latest round."
+        )
+        return fields

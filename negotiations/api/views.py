@@ -1,0 +1,480 @@
+"""The researchers' API: every record, the two questions, and exports. Views stay thin.
+
+Positions, changes and gaps come from positions.services; nothing here decides what stands
+or what moved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Coalesce
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from negotiations.api import schema  # noqa: F401 (registers the OpenAPI extensions)
+from negotiations.api import serializers as s
+from negotiations.api.citation import citation, latest_change
+from negotiations.api.errors import Conflict, counted
+from negotiations.api.filters import (
+    ConcessionFilter,
+    DemandFilter,
+    IssueFilter,
+    NegotiationFilter,
+    PartyFilter,
+    RoundFilter,
+    SourceFilter,
+    reject_unknown_parameters,
+)
+from negotiations.api.pagination import ChronologicalCursorPagination, WholeListPagination
+from negotiations.api.panel import panel_rows
+from negotiations.api.renderers import csv_columns, csv_lines
+from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
+from positions.models import Concession, Demand
+from positions.services import compare_rounds, gap_history, latest_round, positions_as_of
+
+SLUG_PATTERN = "[-a-zA-Z0-9_]+"
+CSV_BATCH = 500
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class ParleyViewSet(viewsets.ModelViewSet):
+    """Shared behaviour: CSV for every answer (streamed whole for lists), atomic writes."""
+
+    csv_serializer_class = None  # the row serializer of a computed view's CSV
+    export_name = "export"  # CSV file name: parties.csv, russia-ukraine-2025-demands.csv
+
+    def csv_columns(self):
+        serializer_class = self.csv_serializer_class or self.get_serializer_class()
+        return csv_columns(serializer_class(context=self.get_serializer_context()))
+
+    def csv_filename(self) -> str:
+        return self.export_name
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != "csv":
+            return super().list(request, *args, **kwargs)
+        # CSV is for read_csv(url): every matching row, streamed in batches rather than paged,
+        # so memory and queries per batch stay flat however long the table grows.
+        paging = {"cursor", "page_size"} & set(request.query_params)
+        if paging:
+            raise ValidationError(
+                {
+                    name: ["A CSV list holds every matching row; leave out paging."]
+                    for name in paging
+                }
+            )
+        queryset = self.filter_queryset(self.get_queryset())
+        records = (
+            record
+            for batch in batched(queryset.iterator(chunk_size=CSV_BATCH), CSV_BATCH)
+            for record in self.get_serializer(batch, many=True).data
+        )
+        return StreamingHttpResponse(
+            csv_lines(records, self.csv_columns()), content_type="text/csv; charset=utf-8"
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is not None and renderer.format == "csv" and response.status_code < 400:
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}.csv"'
+        return response
+
+    def save_kwargs(self) -> dict:
+        return {}
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save(**self.save_kwargs())
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+
+def find_negotiation(slug: str) -> Negotiation:
+    try:
+        return Negotiation.objects.get(slug=slug)
+    except Negotiation.DoesNotExist:
+        raise NotFound(f"No negotiation “{slug}”.") from None
+
+
+class NegotiationScopedViewSet(ParleyViewSet):
+    """Records of one negotiation: under /negotiations/{slug}/…/ and as flat, filtered lists.
+
+    Rounds and issues have slugs unique within their negotiation only, so their addresses (and
+    writes to anything that names them) go through the negotiation.
+    """
+
+    negotiation_path = "negotiation"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        slug = kwargs.get("negotiation")
+        self.negotiation = find_negotiation(slug) if slug else None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if "negotiation" in self.kwargs:
+            queryset = queryset.filter(
+                **{f"{self.negotiation_path}__slug": self.kwargs["negotiation"]}
+            )
+        return queryset
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "negotiation": getattr(self, "negotiation", None),
+        }
+
+    def csv_filename(self) -> str:
+        slug = self.kwargs.get("negotiation")
+        return f"{slug}-{self.export_name}" if slug else self.export_name
+
+
+@extend_schema(tags=["negotiations"])
+class NegotiationViewSet(ParleyViewSet):
+    """Negotiations, their participants, and the computed views of each."""
+
+    export_name = "negotiations"
+    queryset = Negotiation.objects.prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("party"))
+    )
+    serializer_class = s.NegotiationSerializer
+    filterset_class = NegotiationFilter
+    pagination_class = WholeListPagination
+    lookup_field = "slug"
+    lookup_url_kwarg = "negotiation"
+    lookup_value_regex = SLUG_PATTERN
+    search_fields = ["title", "summary"]
+    ordering_fields = ["started_on", "title", "slug"]
+    ordering = ["-started_on", "title"]
+
+    def computed_context(self, negotiation: Negotiation, **extra) -> dict:
+        return {**self.get_serializer_context(), "negotiation": negotiation, **extra}
+
+    def computed_request(self, query_serializer=None) -> tuple[Negotiation, dict]:
+        """Return the negotiation in the URL and the validated query parameters."""
+        known = set(query_serializer().fields) if query_serializer else set()
+        reject_unknown_parameters(self.request, known)
+        negotiation = find_negotiation(self.kwargs["negotiation"])
+        if query_serializer is None:
+            return negotiation, {}
+        query = query_serializer(
+            data=self.request.query_params, context=self.computed_context(negotiation)
+        )
+        query.is_valid(raise_exception=True)
+        return negotiation, query.validated_data
+
+    def csv_filename(self) -> str:
+        return f"{self.kwargs.get('negotiation', 'negotiations')}-{self.action}"
+
+    @extend_schema(
+        summary="Where every principal stands on every issue as of a round",
+        parameters=[s.PositionsQuerySerializer],
+        responses={200: s.PositionsSerializer, 400: OpenApiResponse(description="Unknown round.")},
+    )
+    @action(detail=True, methods=["get"], csv_serializer_class=s.PositionSerializer)
+    def positions(self, request, negotiation=None):
+        """One row per principal × issue: the standing demand and the round it was stated at.
+
+        A demand stands until restated. CSV gives the rows only.
+        """
+        negotiation, params = self.computed_request(s.PositionsQuerySerializer)
+        as_of = params.get("as_of") or latest_round(negotiation)
+        payload = {"negotiation": negotiation, "as_of": as_of, "parties": [], "issues": []}
+        payload.update(gaps=[], results=[])
+        slugs = {}
+        if as_of is not None:
+            matrix = positions_as_of(round=as_of)
+            slugs = {party.pk: party.slug for party in matrix.parties}
+            payload.update(
+                parties=matrix.parties,
+                issues=matrix.issues,
+                gaps=[matrix.gaps[issue.pk] for issue in matrix.issues],
+                results=[cell for _, cells in matrix.rows() for cell in cells],
+            )
+        context = self.computed_context(negotiation, party_slugs=slugs)
+        return Response(s.PositionsSerializer(payload, context=context).data)
+
+    @extend_schema(
+        summary="What moved between two rounds",
+        parameters=[s.ChangesQuerySerializer],
+        responses={
+            200: s.ChangesSerializer,
+            400: OpenApiResponse(description="Unknown round, or `from` after `to`."),
+        },
+    )
+    @action(detail=True, methods=["get"], csv_serializer_class=s.ChangeSerializer)
+    def changes(self, request, negotiation=None):
+        """Per principal and issue: before, after, kind of move, stance delta, concessions.
+
+        `to` defaults to the latest round and `from` to the round before `to`.
+        """
+        negotiation, params = self.computed_request(s.ChangesQuerySerializer)
+        to_round = params.get("to") or latest_round(negotiation)
+        if to_round is None:
+            raise ValidationError({"to": ["This negotiation has no rounds yet."]})
+        from_round = params.get("from") or previous_round(to_round)
+        try:
+            comparison = compare_rounds(from_round=from_round, to_round=to_round)
+        except ValueError as error:
+            raise ValidationError(
+                {"from": [f"{error} (from={from_round.slug}, to={to_round.slug})"]}
+            ) from error
+        payload = {
+            "negotiation": negotiation,
+            "from_round": from_round,
+            "to_round": to_round,
+            "parties": comparison.parties,
+            "issues": comparison.issues,
+            "results": [
+                change
+                for _, cells in comparison.rows(changes_only=params["moved_only"])
+                for change in cells
+            ],
+        }
+        return Response(
+            s.ChangesSerializer(payload, context=self.computed_context(negotiation)).data
+        )
+
+    @extend_schema(
+        summary="The gap between the principals on each issue at each round",
+        responses=s.GapHistorySerializer,
+    )
+    @action(detail=True, methods=["get"], csv_serializer_class=s.GapSerializer)
+    def gaps(self, request, negotiation=None):
+        """Spread of the principals' stances per issue and round, raw and normalised (0–1)."""
+        negotiation, _ = self.computed_request()
+        participants = list(negotiation.participants.select_related("party"))
+        principals = [p.party for p in participants if p.role == Participant.Role.PRINCIPAL]
+        slugs = {p.party_id: p.party.slug for p in participants}
+        payload = {
+            "negotiation": negotiation,
+            "parties": principals,
+            "results": [gap for _, gaps in gap_history(negotiation=negotiation) for gap in gaps],
+        }
+        context = self.computed_context(negotiation, party_slugs=slugs)
+        return Response(s.GapHistorySerializer(payload, context=context).data)
+
+    @extend_schema(
+        summary="Tidy panel: issue × party × round with the standing stance",
+        responses=s.PanelSerializer,
+    )
+    @action(detail=True, methods=["get"], csv_serializer_class=s.PanelRowSerializer)
+    def panel(self, request, negotiation=None):
+        """One flat row per issue × participant × round, the standing stance carried forward.
+
+        Made for `pandas.read_csv(".../panel/?format=csv")`; columns in docs/api.md.
+        """
+        negotiation, _ = self.computed_request()
+        payload = {"negotiation": negotiation, "results": panel_rows(negotiation=negotiation)}
+        return Response(s.PanelSerializer(payload, context=self.computed_context(negotiation)).data)
+
+    @extend_schema(summary="How to cite this negotiation's data", responses=s.CitationSerializer)
+    @action(detail=True, methods=["get"], csv_serializer_class=s.CitationSerializer)
+    def cite(self, request, negotiation=None):
+        """Title, version (the time of the latest change), addresses and a suggested citation."""
+        negotiation, _ = self.computed_request()
+        context = self.computed_context(negotiation)
+        version = latest_change(negotiation=negotiation)
+        url = s.api_url(context, "negotiation-detail", negotiation=negotiation.slug)
+        html_url = s.page_url(context, negotiation)
+        payload = {
+            "negotiation": negotiation,
+            "title": negotiation.title,
+            "version": version,
+            "date": version.date() if version else None,
+            "url": url,
+            "html_url": html_url,
+            **citation(negotiation=negotiation, version=version, address=html_url or url),
+        }
+        return Response(s.CitationSerializer(payload, context=context).data)
+
+
+def previous_round(round: Round) -> Round:
+    earlier = Round.objects.up_to(round).exclude(pk=round.pk).chronological().last()
+    if earlier is None:
+        raise ValidationError(
+            {"from": [f"“{round.slug}” is the first round; nothing comes before it to compare."]}
+        )
+    return earlier
+
+
+@extend_schema(tags=["parties"])
+class PartyViewSet(ParleyViewSet):
+    """States, blocs, organisations and mediators; one party may take part in many negotiations."""
+
+    export_name = "parties"
+    queryset = Party.objects.all()
+    serializer_class = s.PartySerializer
+    filterset_class = PartyFilter
+    pagination_class = WholeListPagination
+    lookup_field = "slug"
+    lookup_url_kwarg = "party"
+    lookup_value_regex = SLUG_PATTERN
+    search_fields = ["name", "short_name", "slug"]
+    ordering_fields = ["name", "short_name", "slug"]
+    ordering = ["name"]
+
+
+@extend_schema(tags=["sources"])
+class SourceViewSet(ParleyViewSet):
+    """The evidence: outlets, documents and statements that rounds, demands and concessions cite."""
+
+    export_name = "sources"
+    # Sources without a publication date sort first; the cursor needs a date on every row.
+    queryset = Source.objects.select_related("cited_in").annotate(
+        date=Coalesce("published_on", Value(datetime.date.min))
+    )
+    serializer_class = s.SourceSerializer
+    filterset_class = SourceFilter
+    pagination_class = ChronologicalCursorPagination
+    lookup_field = "slug"
+    lookup_url_kwarg = "source"
+    lookup_value_regex = SLUG_PATTERN
+    search_fields = ["title", "outlet", "author", "speaker", "quote"]
+    ordering_fields = ["date"]
+    ordering = ["date", "id"]
+
+    def perform_destroy(self, instance):
+        # The database would quietly unlink the source from what cites it, leaving statements
+        # without "on whose word"; refuse instead, as for records that protect their links.
+        citing = {
+            ("round", "rounds"): instance.rounds.count(),
+            ("demand", "demands"): instance.demands.count(),
+            ("concession", "concessions"): instance.concessions.count(),
+        }
+        if any(citing.values()):
+            listed = ", ".join(counted(count, *names) for names, count in citing.items() if count)
+            raise Conflict(f"Cannot delete: the source is cited by {listed}. Cite another first.")
+        super().perform_destroy(instance)
+
+
+@extend_schema(tags=["rounds"])
+class RoundViewSet(NegotiationScopedViewSet):
+    """Dated steps of a negotiation: talks, summits, calls, plans, statements."""
+
+    export_name = "rounds"
+    queryset = (
+        Round.objects.select_related("negotiation")
+        .prefetch_related("parties", "sources")
+        .annotate(date=F("start_date"))
+    )
+    serializer_class = s.RoundSerializer
+    filterset_class = RoundFilter
+    pagination_class = ChronologicalCursorPagination
+    lookup_field = "slug"
+    lookup_url_kwarg = "round"
+    search_fields = ["title", "summary", "outcome", "location"]
+    ordering_fields = ["date"]
+    ordering = ["date", "id"]
+
+    def save_kwargs(self):
+        return {"negotiation": self.negotiation}
+
+
+@extend_schema(tags=["issues"])
+class IssueViewSet(NegotiationScopedViewSet):
+    """Dimensions of a negotiation, each with its ordinal scale of stances."""
+
+    export_name = "issues"
+    queryset = Issue.objects.select_related("negotiation").prefetch_related("stances")
+    serializer_class = s.IssueSerializer
+    filterset_class = IssueFilter
+    pagination_class = WholeListPagination
+    lookup_field = "slug"
+    lookup_url_kwarg = "issue"
+    search_fields = ["title", "description"]
+    ordering_fields = ["order", "title", "slug"]
+    ordering = ["negotiation__slug", "order", "title"]
+
+    def save_kwargs(self):
+        return {"negotiation": self.negotiation}
+
+
+@extend_schema(tags=["demands"])
+class DemandViewSet(NegotiationScopedViewSet):
+    """What each party demands on each issue, as stated at each round."""
+
+    export_name = "demands"
+    negotiation_path = "round__negotiation"
+    queryset = (
+        Demand.objects.select_related("party", "issue__negotiation", "round__negotiation", "stance")
+        .prefetch_related("sources")
+        .annotate(date=F("round__start_date"))
+    )
+    serializer_class = s.DemandSerializer
+    filterset_class = DemandFilter
+    pagination_class = ChronologicalCursorPagination
+    search_fields = ["text"]
+    ordering_fields = ["date"]
+    ordering = ["date", "id"]
+
+
+@extend_schema(tags=["concessions"])
+class ConcessionViewSet(NegotiationScopedViewSet):
+    """Moves a party offers or makes at a round on an issue, and what it asks in return."""
+
+    export_name = "concessions"
+    negotiation_path = "round__negotiation"
+    queryset = (
+        Concession.objects.select_related(
+            "party",
+            "issue__negotiation",
+            "round__negotiation",
+            "softens__party",
+            "softens__round__negotiation",
+            "in_return_for__party",
+            "in_return_for__round__negotiation",
+        )
+        .prefetch_related("sources")
+        .annotate(date=F("round__start_date"))
+    )
+    serializer_class = s.ConcessionSerializer
+    filterset_class = ConcessionFilter
+    pagination_class = ChronologicalCursorPagination
+    search_fields = ["text", "conditions"]
+    ordering_fields = ["date"]
+    ordering = ["date", "id"]
+
+
+@extend_schema(exclude=True)
+class ApiRoot(APIView):
+    """Parley's API: where each list, the schema and its documentation live."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        names = ["negotiations", "parties", "sources", "rounds", "issues", "demands", "concessions"]
+        singular = {"negotiations": "negotiation", "parties": "party"}
+        links = {
+            name: request.build_absolute_uri(
+                reverse(f"api:{singular.get(name, name.removesuffix('s'))}-list")
+            )
+            for name in names
+        }
+        links["schema"] = request.build_absolute_uri(reverse("api:schema"))
+        links["docs"] = request.build_absolute_uri(reverse("api:docs"))
+        return Response(links)

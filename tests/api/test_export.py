@@ -1,0 +1,176 @@
+"""CSV of every list and view, and the tidy panel, read back as a researcher's tools would."""
+
+import datetime
+
+import pytest
+
+from positions.models import Demand
+from tests.api.conftest import body, csv_header, csv_rows
+from tests.factories import DemandFactory, RoundFactory
+
+pytestmark = pytest.mark.django_db
+
+TALKS = "/api/v1/negotiations/test-talks"
+
+
+def test_demands_as_csv_flatten_nested_records(api, talks):
+    rows = csv_rows(api.get("/api/v1/demands/", {"format": "csv"}))
+    assert len(rows) == Demand.objects.count()
+    first = rows[0]
+    assert first["party_slug"] == "north" and first["party_name"] == "Northland"
+    assert first["issue_slug"] == "border" and first["round_slug"] == "r1"
+    assert first["stance_value"] == "4" and first["stance_label"] == "all"
+    assert (
+        first["sources_slug"]
+        == talks.demand(talks.north, talks.border, talks.r1).sources.get().slug
+    )
+    assert first["url"].endswith(f"/api/v1/negotiations/test-talks/demands/{first['id']}/")
+
+
+def test_accept_header_asks_for_csv_too(api, talks):
+    response = api.get("/api/v1/rounds/", HTTP_ACCEPT="text/csv")
+    assert [row["slug"] for row in csv_rows(response)] == ["r1", "r2", "r3", "r4"]
+    assert response["Content-Disposition"] == 'attachment; filename="rounds.csv"'
+
+
+def test_csv_header_is_the_same_when_no_row_has_a_stance(api, talks):
+    with_stance = csv_header(api.get("/api/v1/demands/", {"format": "csv"}))
+    without = csv_header(api.get("/api/v1/demands/", {"format": "csv", "status": "retracted"}))
+    assert without == with_stance
+    assert {"stance_value", "stance_label"} <= set(without)
+
+
+def test_empty_csv_list_still_has_its_header(api, talks):
+    response = api.get("/api/v1/demands/", {"format": "csv", "party": "mediator"})
+    assert csv_rows(response) == []
+    assert "party_slug" in csv_header(response)
+
+
+def add_rounds_on_one_day(talks, count: int) -> None:
+    """Add `count` rounds sharing one date, each with four demands."""
+    for sequence in range(count):
+        round = RoundFactory(
+            negotiation=talks.negotiation, start_date=datetime.date(2025, 6, 1), sequence=sequence
+        )
+        for party in (talks.north, talks.south):
+            for issue in (talks.border, talks.prisoners):
+                DemandFactory(party=party, issue=issue, round=round)
+
+
+def test_csv_list_holds_every_row_not_one_page(api, talks):
+    add_rounds_on_one_day(talks, 30)
+    total = Demand.objects.count()
+    assert total > 100  # more than one JSON page
+    rows = csv_rows(api.get("/api/v1/demands/", {"format": "csv"}))
+    assert len({row["id"] for row in rows}) == len(rows) == total
+
+
+def test_csv_of_a_list_keeps_its_filters(api, talks):
+    rows = csv_rows(api.get("/api/v1/demands/", {"format": "csv", "party": "south"}))
+    assert {row["party_slug"] for row in rows} == {"south"}
+
+
+def test_bad_filter_on_a_csv_list_is_a_json_400(api, talks):
+    response = api.get("/api/v1/demands/", {"format": "csv", "party": "atlantis"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "atlantis" in response.json()["party"][0]
+
+
+def test_detail_as_csv_is_one_row(api, talks):
+    rows = csv_rows(api.get("/api/v1/parties/north/", {"format": "csv"}))
+    assert len(rows) == 1 and rows[0]["short_name"] == "NO"
+
+
+def test_positions_as_csv_are_the_cells(api, talks):
+    rows = csv_rows(api.get(f"{TALKS}/positions/", {"as_of": "r3", "format": "csv"}))
+    assert len(rows) == 4
+    south = next(r for r in rows if r["party_slug"] == "south" and r["issue_slug"] == "border")
+    assert south["demand_stance_value"] == "1"
+    assert south["demand_round_slug"] == "r2"
+    assert south["stated"] == "true"
+
+
+def test_changes_as_csv_join_lists_in_one_cell(api, talks):
+    rows = csv_rows(api.get(f"{TALKS}/changes/", {"from": "r1", "to": "r3", "format": "csv"}))
+    north = next(r for r in rows if r["party_slug"] == "north" and r["issue_slug"] == "border")
+    assert north["kind"] == "softened"
+    assert north["toward"] == "south"
+    assert north["concessions_text"] == "Would settle for most of the land"
+    assert north["before_stance_value"] == "4" and north["after_stance_value"] == "3"
+
+
+def test_gaps_as_csv(api, talks):
+    rows = csv_rows(api.get(f"{TALKS}/gaps/", {"format": "csv"}))
+    border_r3 = next(r for r in rows if r["issue_slug"] == "border" and r["round_slug"] == "r3")
+    assert border_r3["spread"] == "2" and border_r3["normalised"] == "0.5"
+    assert border_r3["stances"] == "north=3; south=1"
+
+
+def test_panel_has_one_row_per_issue_party_and_round(api, talks):
+    response = api.get(f"{TALKS}/panel/", {"format": "csv"})
+    rows = csv_rows(response)
+    assert len(rows) == 2 * 3 * 4  # issues × participants × rounds
+    assert len({(r["issue_slug"], r["party_slug"], r["round_slug"]) for r in rows}) == len(rows)
+    assert response["Content-Disposition"] == 'attachment; filename="test-talks-panel.csv"'
+
+
+def test_panel_carries_the_standing_stance_forward(api, talks):
+    rows = csv_rows(api.get(f"{TALKS}/panel/", {"format": "csv"}))
+    north_border = [
+        (r["round_slug"], r["stance_value"], r["stated_round_slug"], r["stated_here"])
+        for r in rows
+        if r["issue_slug"] == "border" and r["party_slug"] == "north"
+    ]
+    assert north_border == [
+        ("r1", "4", "r1", "true"),
+        ("r2", "4", "r1", "false"),  # not restated at r2: the r1 demand stands
+        ("r3", "3", "r3", "true"),
+        ("r4", "4", "r4", "true"),
+    ]
+    retracted = next(
+        r
+        for r in rows
+        if (r["issue_slug"], r["party_slug"], r["round_slug"]) == ("prisoners", "north", "r4")
+    )
+    assert retracted["stance_value"] == "" and retracted["demand_status"] == "retracted"
+
+
+def test_panel_scales_stances_between_the_poles(api, talks):
+    rows = csv_rows(api.get(f"{TALKS}/panel/", {"format": "csv"}))
+    south_r2 = next(
+        r
+        for r in rows
+        if (r["issue_slug"], r["party_slug"], r["round_slug"]) == ("border", "south", "r2")
+    )
+    assert south_r2["stance_scaled"] == "0.25"
+    assert (south_r2["scale_min"], south_r2["scale_max"]) == ("0", "4")
+
+
+def test_panel_json_and_csv_hold_the_same_rows(api, talks):
+    json_rows = api.get(f"{TALKS}/panel/").json()["results"]
+    csv_data = csv_rows(api.get(f"{TALKS}/panel/", {"format": "csv"}))
+    assert [r["round_slug"] for r in json_rows] == [r["round_slug"] for r in csv_data]
+    assert list(json_rows[0]) == list(csv_data[0])
+
+
+def test_dataset_panel_loads_as_a_table(api, dataset):
+    response = api.get("/api/v1/negotiations/russia-ukraine-2025/panel/", {"format": "csv"})
+    rows = csv_rows(response)
+    assert rows
+    us_ceasefire = {
+        r["round_slug"]: r["stance_label"]
+        for r in rows
+        if r["party_slug"] == "united-states" and r["issue_slug"] == "ceasefire-sequencing"
+    }
+    assert us_ceasefire["eve-of-alaska"] == "Immediate general ceasefire as a condition for talks"
+    assert us_ceasefire["alaska-summit"] == (
+        "Negotiate the settlement first, then agree ceasefire terms"
+    )
+    assert body(response).decode("utf-8")  # UTF-8 throughout (dashes, quotes in titles)
+
+
+def test_paging_a_csv_list_is_a_400_not_a_silent_cut(api, talks):
+    response = api.get("/api/v1/demands/", {"format": "csv", "page_size": 2})
+    assert response.status_code == 400
+    assert "every matching row" in response.json()["page_size"][0]

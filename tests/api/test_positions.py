@@ -1,0 +1,216 @@
+"""The product's two questions through the API: where everyone stands, and what moved."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+TALKS = "/api/v1/negotiations/test-talks"
+
+
+def cell(payload, party: str, issue: str) -> dict:
+    (found,) = [
+        row
+        for row in payload["results"]
+        if row["party"]["slug"] == party and row["issue"]["slug"] == issue
+    ]
+    return found
+
+
+def change(payload, party: str, issue: str) -> dict:
+    return cell(payload, party, issue)
+
+
+def test_positions_default_to_the_latest_round(api, talks):
+    payload = api.get(f"{TALKS}/positions/").json()
+    assert payload["as_of"]["slug"] == "r4"
+    assert [p["slug"] for p in payload["parties"]] == ["north", "south"]
+    assert len(payload["results"]) == 2 * 2  # principals × issues
+
+
+def test_a_demand_stands_until_restated(api, talks):
+    payload = api.get(f"{TALKS}/positions/", {"as_of": "r3"}).json()
+    south = cell(payload, "south", "border")
+    assert south["stated"] is True
+    assert south["demand"]["stance"] == {"value": 1, "label": "little"}
+    assert south["demand"]["round"]["slug"] == "r2"  # south skipped r3: its r2 demand stands
+
+
+def test_a_retraction_stands_without_a_stance(api, talks):
+    north = cell(api.get(f"{TALKS}/positions/", {"as_of": "r4"}).json(), "north", "prisoners")
+    assert north["stated"] is False
+    assert north["demand"]["status"] == "retracted" and north["demand"]["stance"] is None
+
+
+def test_nothing_said_yet_is_an_empty_cell(api, talks):
+    north = cell(api.get(f"{TALKS}/positions/", {"as_of": "r1"}).json(), "north", "prisoners")
+    assert north["demand"] is None and north["stated"] is False
+
+
+def test_positions_carry_the_gap_per_issue(api, talks):
+    gaps = {g["issue"]["slug"]: g for g in api.get(f"{TALKS}/positions/").json()["gaps"]}
+    assert gaps["border"]["spread"] == 3 and gaps["border"]["normalised"] == 0.75
+    assert gaps["border"]["stances"] == {"north": 4, "south": 1}
+    assert gaps["prisoners"]["spread"] is None  # fewer than two placed stances
+
+
+def test_unknown_as_of_round_is_a_400_naming_it(api, talks):
+    response = api.get(f"{TALKS}/positions/", {"as_of": "r9"})
+    assert response.status_code == 400
+    assert "r9" in response.json()["as_of"][0]
+
+
+def test_changes_classify_each_move(api, talks):
+    payload = api.get(f"{TALKS}/changes/", {"from": "r2", "to": "r3"}).json()
+    north = change(payload, "north", "border")
+    assert north["kind"] == "softened"
+    assert north["stance_delta"] == -1
+    assert north["toward"] == ["south"] and north["away_from"] == []
+    assert north["before"]["stance"]["value"] == 4 and north["after"]["stance"]["value"] == 3
+    assert [c["text"] for c in north["concessions"]] == ["Would settle for most of the land"]
+    assert change(payload, "north", "prisoners")["kind"] == "retracted"
+    assert change(payload, "south", "border")["kind"] == "unchanged"
+
+
+def test_changes_default_to_the_last_two_rounds(api, talks):
+    payload = api.get(f"{TALKS}/changes/").json()
+    assert (payload["from_round"]["slug"], payload["to_round"]["slug"]) == ("r3", "r4")
+    assert change(payload, "north", "border")["kind"] == "hardened"
+    assert change(payload, "south", "border")["kind"] == "restated"
+
+
+def test_changes_can_leave_out_issues_where_nobody_moved(api, talks):
+    payload = api.get(f"{TALKS}/changes/", {"from": "r3", "to": "r4", "moved_only": "true"}).json()
+    assert {row["issue"]["slug"] for row in payload["results"]} == {"border"}
+
+
+def test_reversed_rounds_are_a_400_saying_to_swap_them(api, talks):
+    response = api.get(f"{TALKS}/changes/", {"from": "r4", "to": "r1"})
+    assert response.status_code == 400
+    assert "swap" in response.json()["from"][0]
+
+
+@pytest.mark.parametrize("parameter", ["from", "to"])
+def test_unknown_round_in_changes_is_a_400_naming_the_parameter(api, talks, parameter):
+    response = api.get(f"{TALKS}/changes/", {parameter: "r9"})
+    assert response.status_code == 400
+    assert "r9" in response.json()[parameter][0]
+
+
+def test_first_round_has_nothing_before_it_to_compare(api, talks):
+    response = api.get(f"{TALKS}/changes/", {"to": "r1"})
+    assert response.status_code == 400
+    assert "first round" in response.json()["from"][0]
+
+
+def test_gaps_per_issue_and_round(api, talks):
+    payload = api.get(f"{TALKS}/gaps/").json()
+    border = [g for g in payload["results"] if g["issue"]["slug"] == "border"]
+    assert [(g["round"]["slug"], g["spread"]) for g in border] == [
+        ("r1", 4),
+        ("r2", 3),
+        ("r3", 2),
+        ("r4", 3),
+    ]
+    assert border[2]["normalised"] == 0.5
+
+
+def test_negotiation_without_rounds_has_no_positions_and_no_changes(api, db):
+    from tests.factories import NegotiationFactory
+
+    NegotiationFactory(slug="empty-talks")
+    positions = api.get("/api/v1/negotiations/empty-talks/positions/").json()
+    assert positions["as_of"] is None and positions["results"] == []
+    response = api.get("/api/v1/negotiations/empty-talks/changes/")
+    assert response.status_code == 400
+    assert "no rounds" in response.json()["to"][0]
+
+
+def test_cite_gives_title_version_addresses_and_a_citation(api, talks):
+    payload = api.get(f"{TALKS}/cite/").json()
+    assert payload["title"] == "Test talks"
+    assert payload["version"] and payload["date"] == payload["version"][:10]
+    assert payload["url"] == "http://testserver/api/v1/negotiations/test-talks/"
+    assert "Test talks" in payload["citation"] and payload["date"] in payload["citation"]
+    assert payload["bibtex"].startswith("@misc{parley-test-talks-")
+
+
+def test_cite_version_moves_when_a_demand_is_deleted(api, talks):
+    import datetime
+
+    from django.utils import timezone
+
+    before = api.get(f"{TALKS}/cite/").json()["version"]
+    later = timezone.now() + datetime.timedelta(days=3)
+    demand = talks.demand(talks.south, talks.border, talks.r4)
+    demand._history_date = later  # what simple_history records as the time of the delete
+    demand.delete()
+    after = api.get(f"{TALKS}/cite/").json()["version"]
+    assert after > before
+    assert after.startswith(later.date().isoformat())
+
+
+class TestDatasetFacts:
+    """Facts from the source article, read back through the API."""
+
+    BASE = "/api/v1/negotiations/russia-ukraine-2025"
+
+    def stance(self, api, *, as_of: str, party: str, issue: str) -> dict | None:
+        response = api.get(f"{self.BASE}/positions/", {"as_of": as_of})
+        assert response.status_code == 200, response.content
+        demand = cell(response.json(), party, issue)["demand"]
+        return demand["stance"] if demand else None
+
+    def test_before_alaska_the_us_wanted_a_ceasefire_first(self, api, dataset):
+        stance = self.stance(
+            api, as_of="eve-of-alaska", party="united-states", issue="ceasefire-sequencing"
+        )
+        assert stance["label"] == "Immediate general ceasefire as a condition for talks"
+
+    def test_at_alaska_the_us_accepted_russias_order(self, api, dataset):
+        us = self.stance(
+            api, as_of="alaska-summit", party="united-states", issue="ceasefire-sequencing"
+        )
+        russia = self.stance(
+            api, as_of="alaska-summit", party="russia", issue="ceasefire-sequencing"
+        )
+        assert us["label"] == "Negotiate the settlement first, then agree ceasefire terms"
+        assert us == russia
+        payload = api.get(
+            f"{self.BASE}/changes/", {"from": "eve-of-alaska", "to": "alaska-summit"}
+        ).json()
+        moved = change(payload, "united-states", "ceasefire-sequencing")
+        assert moved["stance_delta"] > 0
+        assert "russia" in moved["toward"]
+
+    def test_russias_late_spring_conditions(self, api, dataset):
+        response = api.get(
+            "/api/v1/demands/",
+            {"negotiation": "russia-ukraine-2025", "party": "russia", "round": "moscow-conditions"},
+        )
+        issues = {d["issue"]["slug"] for d in response.json()["results"]}
+        assert {
+            "nato-membership",
+            "military-aid",
+            "donbas-withdrawal",
+            "elections",
+            "language",
+        } <= (issues)
+
+    def test_in_mid_march_russia_halted_energy_strikes_but_refused_a_general_ceasefire(
+        self, api, dataset
+    ):
+        round = api.get(f"{self.BASE}/rounds/energy-strike-moratorium-call/").json()
+        assert round["date_display"] == "mid-March 2025"
+        demands = api.get(
+            f"{self.BASE}/demands/",
+            {"party": "russia", "round": "energy-strike-moratorium-call"},
+        ).json()["results"]
+        by_issue = {d["issue"]["slug"]: d for d in demands}
+        assert "energy-strikes" in by_issue
+        ceasefire = self.stance(
+            api,
+            as_of="energy-strike-moratorium-call",
+            party="russia",
+            issue="ceasefire-sequencing",
+        )
+        assert ceasefire["label"] != "Immediate general ceasefire as a condition for talks"
