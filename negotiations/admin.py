@@ -233,6 +233,21 @@ class SourceAdmin(ParleyAdmin):
     ]
     formfield_overrides = {**COMPACT_TEXT, models.URLField: {"assume_scheme": "https"}}
 
+    def get_deleted_objects(self, objs, request):
+        """Treat records that cite a source as protecting it.
+
+        Citations are many-to-many, so Django would silently unlink them; a fact must not lose
+        its only evidence by a click on another page.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for source in objs:
+            for citing in (source.rounds, source.demands, source.concessions):
+                protected += [
+                    f"{citing.model._meta.verbose_name.capitalize()}: {record}"
+                    for record in citing.all()
+                ]
+        return deleted, counts, perms_needed, protected
+
 
 # --- rounds -----------------------------------------------------------------------------------
 

@@ -191,3 +191,22 @@ def test_database_refusal_on_a_round_page_keeps_every_row(talks, analyst_client,
     talks.r2.refresh_from_db()
     assert talks.r2.title == "Round 2"  # the round's own change was rolled back with the row
     assert not Demand.objects.filter(party=talks.mediator).exists()
+
+
+def test_source_still_cited_cannot_be_deleted(talks, editor_client):
+    cited = talks.r1.sources.get()
+    url = f"/admin/negotiations/source/{cited.pk}/delete/"
+
+    html = editor_client.get(url).content.decode()
+    assert "cannot be deleted" in html and "Round: Round 1" in html
+    assert editor_client.post(url, {"post": "yes"}).status_code == 200
+    assert talks.r1.sources.filter(pk=cited.pk).exists()
+
+
+def test_source_nothing_cites_can_be_deleted(editor_client):
+    unused = SourceFactory()
+    response = editor_client.post(
+        f"/admin/negotiations/source/{unused.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=unused.pk).exists()
