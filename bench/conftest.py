@@ -31,8 +31,15 @@ def big_negotiation(db) -> Negotiation:
         Participant(negotiation=negotiation, party=p, order=i) for i, p in enumerate(parties)
     )
     issues = Issue.objects.bulk_create(
-        Issue(negotiation=negotiation, slug=f"i{i}", title=f"Issue {i}", category="territory",
-              low_pole="none", high_pole="all", order=i)
+        Issue(
+            negotiation=negotiation,
+            slug=f"i{i}",
+            title=f"Issue {i}",
+            category="territory",
+            low_pole="none",
+            high_pole="all",
+            order=i,
+        )
         for i in range(issues_n)
     )
     stances = Stance.objects.bulk_create(
@@ -41,8 +48,13 @@ def big_negotiation(db) -> Negotiation:
     by_issue = {(s.issue_id, s.value): s for s in stances}
     start = datetime.date(2020, 1, 1)
     rounds = Round.objects.bulk_create(
-        Round(negotiation=negotiation, slug=f"r{i}", title=f"Round {i}", kind="talks",
-              start_date=start + datetime.timedelta(days=i))
+        Round(
+            negotiation=negotiation,
+            slug=f"r{i}",
+            title=f"Round {i}",
+            kind="talks",
+            start_date=start + datetime.timedelta(days=i),
+        )
         for i in range(rounds_n)
     )
     Round.sources.through.objects.bulk_create(
@@ -54,8 +66,15 @@ def big_negotiation(db) -> Negotiation:
             for issue in issues:
                 if rng.random() < 0.3:
                     value = rng.randrange(5)
-                    demands.append(Demand(party=p, issue=issue, round=r, text=f"{p.pk}-{r.pk}",
-                                          stance=by_issue[(issue.pk, value)]))
+                    demands.append(
+                        Demand(
+                            party=p,
+                            issue=issue,
+                            round=r,
+                            text=f"{p.pk}-{r.pk}",
+                            stance=by_issue[(issue.pk, value)],
+                        )
+                    )
     demands = Demand.objects.bulk_create(demands, batch_size=2000)
     Demand.sources.through.objects.bulk_create(
         (Demand.sources.through(demand=d, source=source) for d in demands), batch_size=2000

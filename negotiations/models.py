@@ -8,7 +8,6 @@ from simple_history.models import HistoricalRecords
 
 from negotiations.dates import DatePart, DatePrecision, describe_date, validate_fuzzy_date
 
-
 # Top-level paths of the site: a negotiation's pages live at /<slug>/, so it may not take these.
 RESERVED_SLUGS = ("admin", "api", "healthz", "parties", "sources", "static", "feeds")
 
