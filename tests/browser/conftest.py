@@ -74,3 +74,18 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _statements_cleared_before_flush(transactional_db):
+    """Delete statements before the live-server test's database flush.
+
+    SQLite flushes tables with plain DELETEs in no fixed order, and the trigger that keeps a
+    participant with statements from being removed would refuse the flush. PostgreSQL
+    truncates, which fires no row triggers; clearing first is harmless there.
+    """
+    yield
+    from positions.models import Concession, Demand
+
+    Concession.objects.all().delete()
+    Demand.objects.all().delete()
