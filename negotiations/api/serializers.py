@@ -60,9 +60,11 @@ def round_negotiation_slug(context: dict, round: Round) -> str:
     return negotiation_slug(context, round.negotiation_id, lambda: round.negotiation)
 
 
-def demand_url(context: dict, demand: Demand) -> str:
-    slug = round_negotiation_slug(context, demand.round)
-    return api_url(context, "demand-detail", negotiation=slug, pk=demand.pk)
+def statement_url(context: dict, statement: Demand | Concession) -> str:
+    """Return the API address of a demand or concession (they live under their negotiation)."""
+    name = "demand-detail" if isinstance(statement, Demand) else "concession-detail"
+    slug = round_negotiation_slug(context, statement.round)
+    return api_url(context, name, negotiation=slug, pk=statement.pk)
 
 
 def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -158,7 +160,7 @@ class DemandRefSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return demand_url(self.context, obj)
+        return statement_url(self.context, obj)
 
 
 class RefField(serializers.SlugRelatedField):
@@ -566,8 +568,8 @@ class IssueSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
         return issue
 
 
-class DemandSerializer(CleanModelSerializer):
-    """What one party demands on one issue as stated at one round; it stands until restated."""
+class StatementSerializer(CleanModelSerializer):
+    """What demands and concessions share: who said it, on what, at which round, on whose word."""
 
     negotiation = NegotiationRefSerializer(source="round.negotiation", read_only=True)
     party = RefField(
@@ -587,15 +589,29 @@ class DemandSerializer(CleanModelSerializer):
         scope="negotiation",
         help_text="The round; written as its slug within the negotiation in the URL.",
     )
+    sources = sources_field()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return statement_url(self.context, obj)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        """The reader page that shows the statement: its round's page."""
+        return page_url(self.context, obj.round)
+
+
+class DemandSerializer(StatementSerializer):
+    """What one party demands on one issue as stated at one round; it stands until restated."""
+
     stance = StanceField(
         required=False,
         allow_null=True,
         help_text="Where the demand sits on the issue's scale; written as the stance value. "
         "Null when it cannot be placed.",
     )
-    sources = sources_field()
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Demand
@@ -618,15 +634,6 @@ class DemandSerializer(CleanModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        return demand_url(self.context, obj)
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        """The reader page that shows the demand: its round's page."""
-        return page_url(self.context, obj.round)
-
     def validate(self, attrs):
         if attrs.get("stance") is not None:
             issue = attrs.get("issue") or self.instance.issue
@@ -645,27 +652,9 @@ class DemandSerializer(CleanModelSerializer):
         return super().validate(attrs)
 
 
-class ConcessionSerializer(CleanModelSerializer):
+class ConcessionSerializer(StatementSerializer):
     """An explicit move a party offers or makes at a round on an issue."""
 
-    negotiation = NegotiationRefSerializer(source="round.negotiation", read_only=True)
-    party = RefField(
-        PartyRefSerializer,
-        queryset=Party.objects.all(),
-        help_text="The party; written as its slug.",
-    )
-    issue = RefField(
-        IssueRefSerializer,
-        queryset=Issue.objects.all(),
-        scope="negotiation",
-        help_text="The issue; written as its slug within the negotiation in the URL.",
-    )
-    round = RefField(
-        RoundRefSerializer,
-        queryset=Round.objects.all(),
-        scope="negotiation",
-        help_text="The round; written as its slug within the negotiation in the URL.",
-    )
     softens = RefField(
         DemandRefSerializer,
         slug_field="pk",
@@ -684,9 +673,6 @@ class ConcessionSerializer(CleanModelSerializer):
         allow_null=True,
         help_text="The counterpart's demand this is conditional on; written as its id.",
     )
-    sources = sources_field()
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Concession
@@ -710,16 +696,6 @@ class ConcessionSerializer(CleanModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        slug = round_negotiation_slug(self.context, obj.round)
-        return api_url(self.context, "concession-detail", negotiation=slug, pk=obj.pk)
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        """The reader page that shows the concession: its round's page."""
-        return page_url(self.context, obj.round)
-
 
 # --- the product's two questions, and what follows from them --------------------------------------
 
@@ -737,7 +713,7 @@ class DemandSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return demand_url(self.context, obj)
+        return statement_url(self.context, obj)
 
 
 class ConcessionSummarySerializer(serializers.ModelSerializer):
@@ -750,8 +726,7 @@ class ConcessionSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        slug = round_negotiation_slug(self.context, obj.round)
-        return api_url(self.context, "concession-detail", negotiation=slug, pk=obj.pk)
+        return statement_url(self.context, obj)
 
 
 class GapSerializer(serializers.Serializer):
