@@ -182,10 +182,22 @@ class RoundQuerySet(models.QuerySet):
         )
 
     def after(self, round):
+        """Rounds of the same negotiation strictly after `round`."""
         return self.filter(negotiation_id=round.negotiation_id).filter(
             Q(start_date__gt=round.start_date)
             | Q(start_date=round.start_date, sequence__gt=round.sequence)
         )
+
+    def before(self, round):
+        """Rounds of the same negotiation strictly before `round`."""
+        return self.filter(negotiation_id=round.negotiation_id).filter(
+            Q(start_date__lt=round.start_date)
+            | Q(start_date=round.start_date, sequence__lt=round.sequence)
+        )
+
+    def previous(self, round):
+        """Return the round just before `round`, or None for the first."""
+        return self.before(round).chronological().last()
 
 
 class Round(models.Model):

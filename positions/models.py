@@ -109,6 +109,11 @@ class Demand(models.Model):
     def is_retracted(self) -> bool:
         return self.status == self.Status.RETRACTED
 
+    @property
+    def placed_stance(self) -> Stance | None:
+        """Return the stance that counts for gaps and moves: none once retracted."""
+        return None if self.is_retracted else self.stance
+
 
 class ConcessionQuerySet(models.QuerySet):
     def for_display(self):
@@ -179,6 +184,15 @@ class Concession(models.Model):
             raise ValidationError(
                 {"in_return_for": "The condition must be another party's demand."}
             )
+        for field in ("softens", "in_return_for"):
+            demand = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if demand and self.round_id and demand.round.order_key > self.round.order_key:
+                raise ValidationError(
+                    {
+                        field: "That demand was stated after this concession's round; pick one "
+                        "stated at or before it."
+                    }
+                )
 
 
 def validate_statement(statement: Demand | Concession) -> None:

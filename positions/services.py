@@ -43,7 +43,7 @@ class Position:
 
     @property
     def stance(self) -> Stance | None:
-        return self.demand.stance if self.demand and not self.demand.is_retracted else None
+        return self.demand.placed_stance if self.demand else None
 
     @property
     def is_stated(self) -> bool:
@@ -186,16 +186,16 @@ class Ledger:
         position = bisect.bisect_right(self._keys.get(key, []), self.index[round.pk])
         return self._demands[key][position - 1] if position else None
 
-    def gap(self, issue: Issue, round: Round) -> Gap:
+    def gap(self, issue: Issue, at: Round) -> Gap:
         stances = {}
         for party in self.principals:
-            demand = self.standing(party, issue, round)
-            if demand and demand.stance and not demand.is_retracted:
-                stances[party.pk] = demand.stance.value
+            demand = self.standing(party, issue, at)
+            if demand and demand.placed_stance:
+                stances[party.pk] = demand.placed_stance.value
         spread = max(stances.values()) - min(stances.values()) if len(stances) >= 2 else None
         width = self._scale_width[issue.pk]
-        normalised = round_to(spread / width) if spread is not None and width else None
-        return Gap(issue=issue, round=round, stances=stances, spread=spread, normalised=normalised)
+        normalised = round(spread / width, 3) if spread is not None and width else None
+        return Gap(issue=issue, round=at, stances=stances, spread=spread, normalised=normalised)
 
     def concessions_between(self, party: Party, issue: Issue, after: Round, upto: Round):
         low, high = self.index[after.pk], self.index[upto.pk]
@@ -206,10 +206,6 @@ class Ledger:
             and c.issue_id == issue.pk
             and low < self.index[c.round_id] <= high
         ]
-
-
-def round_to(value: float, digits: int = 3) -> float:
-    return round(value, digits)
 
 
 def scale_width(issue: Issue) -> int:
@@ -249,6 +245,8 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
     """
     if from_round.negotiation_id != to_round.negotiation_id:
         raise ValueError("The two rounds belong to different negotiations.")
+    if from_round.pk == to_round.pk:
+        raise ValueError("Pick two different rounds to compare.")
     if from_round.order_key > to_round.order_key:
         raise ValueError("The first round comes after the second; swap them.")
     standing = Demand.objects.standing_as_of(from_round) | Demand.objects.standing_as_of(to_round)
@@ -293,8 +291,8 @@ def other_stances(ledger: Ledger, *, issue: Issue, party: Party, round: Round) -
     stances = {}
     for other in ledger.principals:
         demand = ledger.standing(other, issue, round)
-        if other.pk != party.pk and demand and demand.stance and not demand.is_retracted:
-            stances[other] = demand.stance.value
+        if other.pk != party.pk and demand and demand.placed_stance:
+            stances[other] = demand.placed_stance.value
     return stances
 
 

@@ -194,3 +194,10 @@ def test_database_refusals_name_the_rule(talks):
 def test_negotiation_cannot_take_a_site_path_as_its_slug(slug):
     with pytest.raises(ValidationError, match="taken by a site page"):
         NegotiationFactory.build(slug=slug).full_clean()
+
+
+def test_concession_cannot_soften_a_demand_stated_later(talks):
+    concession = talks.north_border_r3_concession
+    concession.softens = talks.demand(talks.north, talks.border, talks.r4)
+    with pytest.raises(ValidationError, match="stated after this concession's round"):
+        concession.full_clean()

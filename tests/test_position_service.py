@@ -3,6 +3,7 @@
 import pytest
 
 from positions.services import MoveKind, compare_rounds, gap_history, positions_as_of, stance_tracks
+from tests.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +89,30 @@ def test_skipped_round_is_unchanged(talks):
 
 
 def test_changes_only_drops_still_rows(talks):
-    comparison = compare_rounds(from_round=talks.r3, to_round=talks.r3)
-    assert comparison.rows(changes_only=True) == []
+    comparison = compare_rounds(from_round=talks.r1, to_round=talks.r2)
+    assert [issue.slug for issue, _ in comparison.rows(changes_only=True)] == [
+        "border",
+        "prisoners",
+    ]
+    comparison = compare_rounds(from_round=talks.r3, to_round=talks.r4)
+    assert [issue.slug for issue, _ in comparison.rows(changes_only=True)] == ["border"]
     assert len(comparison.rows()) == 2
+
+
+def test_a_round_compared_with_itself_is_refused(talks):
+    with pytest.raises(ValueError, match="two different rounds"):
+        compare_rounds(from_round=talks.r2, to_round=talks.r2)
+
+
+def test_previous_round_follows_date_then_sequence(talks):
+    from negotiations.models import Round
+
+    same_day = RoundFactory(
+        negotiation=talks.negotiation, slug="r2b", start_date=talks.r2.start_date, sequence=1
+    )
+    assert Round.objects.previous(same_day) == talks.r2
+    assert Round.objects.previous(talks.r3) == same_day
+    assert Round.objects.previous(talks.r1) is None
 
 
 def test_rounds_out_of_order_are_refused(talks):
