@@ -32,7 +32,9 @@ def envlist(name: str, default: str) -> list[str]:
 DEBUG = envbool("DEBUG", True)
 _INSECURE_KEY = "django-insecure-parley-local-development-only"
 SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_KEY)
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Loopback is always allowed so the container's health check (which asks 127.0.0.1) works
+# whatever public host names are configured.
+ALLOWED_HOSTS = [*envlist("ALLOWED_HOSTS", "localhost"), "127.0.0.1", "[::1]"]
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 if not DEBUG and SECRET_KEY == _INSECURE_KEY:
