@@ -1,7 +1,9 @@
 #!/bin/sh
-# Apply migrations and load (or refresh) the shipped dataset, then start the given command.
-# Both steps are idempotent, so restarting a container or adding replicas is safe.
+# Apply migrations and load the shipped dataset on the first start only, then start the given
+# command. `--if-missing` skips the load once the dataset's negotiation exists, so a restart never
+# undoes edits made in the admin; run `python manage.py load_dataset` by hand to make the data
+# match the file again (that overwrites such edits).
 set -e
 python manage.py migrate --noinput
-python manage.py load_dataset
+python manage.py load_dataset --if-missing
 exec "$@"

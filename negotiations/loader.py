@@ -114,6 +114,16 @@ def read_dataset(path: Path) -> dict[str, Any]:
         raise DatasetError(f"{path.name} is not UTF-8 text: {exc}.") from exc
 
 
+def negotiation_slug(name_or_path: str | Path = DEFAULT_DATASET) -> str:
+    """Return the slug of the negotiation a dataset file describes, without loading it."""
+    path = dataset_path(name_or_path)
+    record = read_dataset(path).get("negotiation")
+    slug = record.get("slug") if isinstance(record, dict) else None
+    if not isinstance(slug, str) or not slug:
+        raise DatasetError(f"{path.name}: the [negotiation] section names no slug.")
+    return slug
+
+
 def load_dataset(name_or_path: str | Path = DEFAULT_DATASET) -> LoadReport:
     """Create or update the negotiation a dataset file describes; all of it or, on error, none."""
     path = dataset_path(name_or_path)
@@ -304,16 +314,29 @@ class _Loader:
         links: dict[str, list] | None = None,
         existing: models.Model | None = None,
     ) -> models.Model:
-        """Create the record or bring it in line with the file; save only what differs."""
+        """Create the record or bring it in line with the file; save only what differs.
+
+        A record whose links (sources, parties) differ is saved too, even when none of its own
+        fields do: the save moves `updated_at` and writes a history row, which is what tells
+        readers' caches and the history that the record changed.
+        """
+        links = links or {}
         instance = existing or model._default_manager.filter(**key).first()
         if instance is None:
             instance = model(**key, **values)
             outcome = "created"
+            relinked = dict(links)
         else:
             changed = {name: v for name, v in values.items() if differs(instance, name, v)}
             for name, value in changed.items():
                 setattr(instance, name, value)
-            outcome = "updated" if changed else "unchanged"
+            relinked = {
+                name: targets
+                for name, targets in links.items()
+                if set(getattr(instance, name).values_list("pk", flat=True))
+                != {t.pk for t in targets}
+            }
+            outcome = "updated" if changed or relinked else "unchanged"
         if outcome != "unchanged":
             try:
                 instance.full_clean()
@@ -324,11 +347,8 @@ class _Loader:
                     instance.save()
             except DatabaseError as exc:
                 raise DatasetError(f"{label}: the database refused it: {exc}") from exc
-        for name, targets in (links or {}).items():
-            manager = getattr(instance, name)
-            if set(manager.values_list("pk", flat=True)) != {t.pk for t in targets}:
-                manager.set(targets)
-                outcome = "updated" if outcome == "unchanged" else outcome
+        for name, targets in relinked.items():
+            getattr(instance, name).set(targets)
         self.counts[outcome][model._meta.verbose_name_plural] += 1
         return instance
 

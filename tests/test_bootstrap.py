@@ -31,6 +31,23 @@ def test_first_run_loads_the_dataset_and_creates_an_admin_once():
     assert (Round.objects.count(), Demand.objects.count()) == (rounds, demands)
 
 
+def test_a_second_bootstrap_keeps_edits_made_in_the_admin():
+    bootstrap()
+    demand = Demand.objects.get(
+        party__slug="russia", issue__slug="language", round__slug="moscow-conditions"
+    )
+    demand.text = "An analyst's rewording, made in the admin."
+    demand.save()
+    history = demand.history.count()
+
+    second = bootstrap()
+
+    demand.refresh_from_db()
+    assert demand.text == "An analyst's rewording, made in the admin."
+    assert demand.history.count() == history
+    assert "is in the database already; skipped" in second
+
+
 def test_printed_password_logs_in(client):
     output = bootstrap(dataset="none")
     password = output.split("with password '")[1].split("'")[0]

@@ -196,6 +196,35 @@ def test_a_changed_source_list_counts_as_an_update(db, tmp_path):
     assert [s.slug for s in Round.objects.get(slug="r2").sources.all()] == ["wire"]
 
 
+def test_a_record_whose_only_change_is_its_sources_is_saved(db, tmp_path):
+    """Changed links alone still move updated_at and write history, so caches see the change."""
+    load_dataset(write(tmp_path, SMALL))
+    round_before = Round.objects.get(slug="r2")
+    demand_before = Demand.objects.get(text="Half of the land")
+    histories = (round_before.history.count(), demand_before.history.count())
+    edited = SMALL.replace('sources = ["gazette", "wire"]', 'sources = ["wire"]').replace(
+        'text = "Half of the land"\nsources = ["wire"]',
+        'text = "Half of the land"\nsources = ["wire", "gazette-quote"]',
+    )
+    assert edited.count('sources = ["wire", "gazette-quote"]') == 1
+
+    report = load_dataset(write(tmp_path, edited))
+
+    assert (report.updated["rounds"], report.updated["demands"]) == (1, 1)
+    assert report.total_updated == 2
+    round_after = Round.objects.get(slug="r2")
+    demand_after = Demand.objects.get(text="Half of the land")
+    assert round_after.updated_at > round_before.updated_at
+    assert demand_after.updated_at > demand_before.updated_at
+    assert (round_after.history.count(), demand_after.history.count()) == (
+        histories[0] + 1,
+        histories[1] + 1,
+    )
+    assert {s.slug for s in demand_after.sources.all()} == {"wire", "gazette-quote"}
+    # Loading the same file again writes nothing.
+    assert load_dataset(write(tmp_path, edited)).total_updated == 0
+
+
 BAD_FILES = [
     pytest.param(
         'party = "south"\nissue = "border"\nstance = 0',
@@ -313,6 +342,50 @@ def test_the_command_prints_the_report(db, tmp_path, capsys):
     assert "  demands: 3 created, 0 updated, 0 unchanged" in out
 
 
+def test_a_plain_load_overwrites_admin_edits_and_says_so(db, tmp_path, capsys):
+    path = write(tmp_path, SMALL)
+    call_command("load_dataset", str(path))
+    Demand.objects.filter(text="Half of the land").update(text="Edited in the admin")
+
+    call_command("load_dataset", str(path))
+
+    out = capsys.readouterr().out
+    assert Demand.objects.filter(text="Half of the land").exists()
+    assert not Demand.objects.filter(text="Edited in the admin").exists()
+    assert "overwrites edits made in the admin" in out
+    assert "(1 record(s) updated this time)" in out
+
+
+def test_the_help_says_a_load_overwrites_admin_edits():
+    from negotiations.management.commands.load_dataset import Command
+
+    assert "OVERWRITES edits made to it in the admin" in Command.help
+    assert "--if-missing" in Command.help
+
+
+def test_if_missing_loads_a_new_negotiation_and_skips_an_existing_one(db, tmp_path, capsys):
+    path = write(tmp_path, SMALL)
+    call_command("load_dataset", str(path), "--if-missing")
+    assert "Border talks (border-talks): 18 created" in capsys.readouterr().out
+    Demand.objects.filter(text="Half of the land").update(text="Edited in the admin")
+    before = row_counts()
+
+    call_command("load_dataset", str(path), "--if-missing")
+
+    out = capsys.readouterr().out
+    assert "Border talks (border-talks) is in the database already; skipped" in out
+    assert "edits made in the admin are kept" in out
+    assert row_counts() == before
+    assert Demand.objects.filter(text="Edited in the admin").exists()
+
+
+def test_if_missing_still_refuses_a_file_without_a_negotiation_slug(db, tmp_path):
+    path = write(tmp_path, SMALL.replace('slug = "border-talks"\n', "", 1))
+
+    with pytest.raises(CommandError, match=r"Nothing was loaded\. .*names no slug"):
+        call_command("load_dataset", str(path), "--if-missing")
+
+
 def test_the_command_refuses_a_bad_file_with_a_clear_message(db, tmp_path):
     path = write(tmp_path, SMALL.replace("stance = 1\n", "stance = 7\n"))
 
@@ -379,7 +452,7 @@ def test_ukraine_and_europe_demanded_an_immediate_ceasefire_on_the_eve_of_alaska
     for party in ("ukraine", "europe"):
         assert not position(before, party, "ceasefire-sequencing").is_stated
         assert position(eve, party, "ceasefire-sequencing").stance.value == 0
-    # The article gives Europe no other demand before the November–December documents.
+    # The article gives Europe no other demand before the December 2025 documents.
     assert Demand.objects.filter(party__slug="europe").count() == 2
 
 
@@ -457,7 +530,10 @@ def test_after_anchorage_russia_offered_to_halt_in_zaporizhzhia_and_kherson_for_
     article = Source.objects.get(slug="fakti-2026-01-24")
     for cited in cell.demand.sources.filter(kind=Source.Kind.MEDIA):
         assert cited.cited_in == article
-    assert "Vladimir Putin" in {s.speaker for s in cell.demand.sources.all()}
+    # Putin's confirmation is the article's paraphrase: no speaker, and the title says so.
+    confirmation = cell.demand.sources.get(slug="fakti-2026-01-24-putin-confirms")
+    assert confirmation.speaker == ""
+    assert "reporting what Vladimir Putin confirmed" in confirmation.title
 
     moved = change(
         compare_rounds(from_round=r["alaska-summit"], to_round=after),
@@ -472,6 +548,60 @@ def test_after_anchorage_russia_offered_to_halt_in_zaporizhzhia_and_kherson_for_
         "united-states",
         "donbas-withdrawal",
     )
+
+
+def test_strikes_on_ukrainian_and_on_russian_energy_are_separate_issues(dataset):
+    r = rounds(dataset)
+    oil = r["oil-export-sanctions"]
+    matrix = positions_as_of(round=oil)
+
+    # The 30-day halt of strikes on Ukrainian energy still stands for the US ...
+    halt = position(matrix, "united-states", "energy-strikes")
+    assert halt.since == r["energy-strike-moratorium-call"]
+    assert halt.stance.label == "Time-limited halt of strikes on energy facilities"
+    assert (
+        change(
+            compare_rounds(from_round=r["energy-strike-moratorium-call"], to_round=oil),
+            "united-states",
+            "energy-strikes",
+        ).kind
+        == MoveKind.UNCHANGED
+    )
+    # ... while its renewed support for Kyiv's attacks on Russian oil sits on its own issue.
+    support = position(matrix, "united-states", "strikes-on-russian-energy")
+    assert support.since == oil
+    assert support.stance.label == "Ukraine strikes them with US support"
+    assert support.demand.status == Demand.Status.CONFIRMED
+    # The article says nothing about US military aid, so the US holds no position on it.
+    final = positions_as_of(round=r["abu-dhabi-talks"])
+    assert not position(final, "united-states", "military-aid").is_stated
+    assert not Demand.objects.filter(party__slug="united-states", issue__slug="military-aid")
+    # The sanctions round claims no month it cannot support.
+    assert oil.end_date.year == 2026 and "August" not in oil.summary
+
+
+def test_paraphrases_are_not_shown_as_anyones_words(dataset):
+    article = Source.objects.get(slug="fakti-2026-01-24")
+    excerpts = Source.objects.filter(slug__startswith="fakti-2026-01-24-")
+
+    # Only the words the article itself puts in quotation marks carry a speaker.
+    assert dict(excerpts.exclude(speaker="").values_list("slug", "quote")) == {
+        "fakti-2026-01-24-driscoll": "Ukraine will not get better terms for peace",
+        "fakti-2026-01-24-rubio": "the obstacles to peace are still very great",
+    }
+    vance = Source.objects.get(slug="fakti-2026-01-24-vance")
+    assert vance.speaker == ""
+    assert vance.title == (
+        "Trump's Dual Approach to Putin (the article's own words, reporting what Vice President "
+        "J.D. Vance said)"
+    )
+    assert vance.quote == (
+        "Vice President J.D. Vance stressed in December 2025 that success in achieving peace is "
+        "not yet guaranteed."
+    )
+    for excerpt in excerpts:
+        assert (excerpt.outlet, excerpt.author) == (article.outlet, article.author)
+        assert excerpt.title.startswith(article.title)
 
 
 def test_the_28_point_plan_cites_driscoll_and_the_four_documents_exclude_russia(dataset):
@@ -510,15 +640,19 @@ def test_vague_dates_are_shown_as_the_article_gives_them(dataset):
     assert shown["un-general-assembly-vote"] == "2025"
     assert shown["energy-strike-moratorium-call"] == "mid-March 2025"
     assert shown["april-russia-ukraine-meeting"] == "April 2025"
-    assert shown["oil-export-sanctions"] == "late spring 2025 – summer 2025"
+    # "Subsequently": after late spring, with no later bound than the article's own date.
+    assert shown["oil-export-sanctions"] == "late spring 2025 – winter 2026"
     assert shown["alaska-summit"] == "August 2025"
     assert shown["budapest-summit-cancelled"] == "August–December 2025"
     assert shown["witkoff-ushakov-model"] == "autumn 2025"
-    assert shown["four-documents"] == "November–December 2025"
+    assert shown["four-documents"] == "December 2025"
     assert shown["abu-dhabi-talks"] == "24 January 2026"
     ordered = [x.slug for x in Round.objects.filter(negotiation=dataset).chronological()]
     assert ordered.index("eve-of-alaska") < ordered.index("alaska-summit")
     assert ordered.index("alaska-summit") < ordered.index("after-anchorage")
+    # The documents came out of the November and December rounds, so after the 28-point plan.
+    assert ordered.index("twenty-eight-point-plan") < ordered.index("four-documents")
+    assert ordered.index("four-documents") < ordered.index("doubts-about-success")
     assert ordered[-1] == "abu-dhabi-talks"
 
 

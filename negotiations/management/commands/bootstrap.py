@@ -10,15 +10,17 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Apply migrations, load the shipped dataset and make sure an admin account exists. "
-        "Safe to run again: it reuses what is there and duplicates nothing."
+        "Apply migrations, load the shipped dataset if its negotiation is not in the database yet "
+        "and make sure an admin account exists. Safe to run again: it reuses what is there, "
+        "duplicates nothing and never overwrites edits made in the admin (to make the data match "
+        "the file again, run load_dataset yourself)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--dataset",
             default="russia-ukraine-2025",
-            help="Dataset to load (name or path); 'none' to skip.",
+            help="Dataset to load if its negotiation is missing (name or path); 'none' to skip.",
         )
         parser.add_argument("--admin-username", default=os.environ.get("PARLEY_ADMIN", "admin"))
 
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database schema is up to date.")
         if dataset != "none":
-            call_command("load_dataset", dataset, stdout=self.stdout)
+            call_command("load_dataset", dataset, if_missing=True, stdout=self.stdout)
         self.ensure_admin(admin_username)
 
     def ensure_admin(self, username: str) -> None:

@@ -1,15 +1,19 @@
-"""Load a dataset file into the database: `manage.py load_dataset [NAME|PATH]`."""
+"""Load a dataset file into the database: `manage.py load_dataset [--if-missing] [NAME|PATH]`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from negotiations.loader import DEFAULT_DATASET, DatasetError, load_dataset
+from negotiations.loader import DEFAULT_DATASET, DatasetError, load_dataset, negotiation_slug
+from negotiations.models import Negotiation
 
 
 class Command(BaseCommand):
     help = (
         "Create or update a negotiation from a dataset file: a name under negotiations/datasets/ "
-        "or a path to a .toml file. Safe to run again: unchanged records are not touched. "
-        "On any error nothing is loaded."
+        "or a path to a .toml file. The file wins: a record the file holds is brought back to "
+        "the file's values, which OVERWRITES edits made to it in the admin (records the file "
+        "does not hold are left alone, and nothing is deleted). Unchanged records are not "
+        "touched, and on any error nothing is loaded. With --if-missing, the file is loaded only "
+        "if its negotiation is not in the database yet, so admin edits are kept."
     )
 
     def add_arguments(self, parser):
@@ -19,11 +23,34 @@ class Command(BaseCommand):
             default=DEFAULT_DATASET,
             help=f"Dataset name or path to a .toml file (default: {DEFAULT_DATASET}).",
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help=(
+                "Load only if the file's negotiation is not in the database yet; otherwise skip "
+                "and change nothing (what bootstrap and the container entrypoint run)."
+            ),
+        )
 
-    def handle(self, *args, dataset, **options):
+    def handle(self, *args, dataset, if_missing=False, **options):
         try:
+            if if_missing:
+                slug = negotiation_slug(dataset)
+                existing = Negotiation.objects.filter(slug=slug).first()
+                if existing is not None:
+                    self.stdout.write(
+                        f"{existing.title} ({slug}) is in the database already; skipped "
+                        "(--if-missing), so edits made in the admin are kept. To make it match "
+                        f"the file, overwriting those edits, run: python manage.py load_dataset "
+                        f"{dataset}"
+                    )
+                    return
             report = load_dataset(dataset)
         except DatasetError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from exc
         for line in report.lines():
             self.stdout.write(line)
+        self.stdout.write(
+            "The database now matches the file. Loading overwrites edits made in the admin to "
+            f"records the file holds ({report.total_updated} record(s) updated this time)."
+        )
