@@ -1,45 +1,16 @@
-"""How to cite a negotiation's data: its title, the version it is at, and where it lives."""
+"""How to cite a negotiation's data: its title, the version it is at, and where it lives.
+
+The version is positions.freshness.last_change, the moment the reader pages give as "Data as
+of", so a citation copied from a page and one fetched from the API name the same version.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max
-
-from negotiations.models import Issue, Negotiation, Participant, Round, Stance
-from positions.models import Concession, Demand
+from negotiations.models import Negotiation
 
 PUBLISHER = "Parley"
-
-
-def latest_change(*, negotiation: Negotiation) -> datetime.datetime | None:
-    """Return when this negotiation's data last changed, deletions included.
-
-    The history tables record every save and delete made through Django; the records'
-    `updated_at` covers rows written without history (bulk loads). One query per table.
-    """
-    stamps = [negotiation.updated_at]
-    current = {
-        Round: {"negotiation": negotiation},
-        Issue: {"negotiation": negotiation},
-        Demand: {"round__negotiation": negotiation},
-        Concession: {"round__negotiation": negotiation},
-    }
-    for model, lookup in current.items():
-        stamps.append(model.objects.filter(**lookup).aggregate(at=Max("updated_at"))["at"])
-    historical = {
-        Negotiation: {"id": negotiation.pk},
-        Participant: {"negotiation_id": negotiation.pk},
-        Round: {"negotiation_id": negotiation.pk},
-        Issue: {"negotiation_id": negotiation.pk},
-        Stance: {"issue__negotiation_id": negotiation.pk},
-        Demand: {"round__negotiation_id": negotiation.pk},
-        Concession: {"round__negotiation_id": negotiation.pk},
-    }
-    for model, lookup in historical.items():
-        records = model.history.filter(**lookup)
-        stamps.append(records.aggregate(at=Max("history_date"))["at"])
-    return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 
 def citation(

@@ -15,11 +15,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from negotiations.api.pagination import chronological_ordering, is_chronological
 from negotiations.models import Issue, Negotiation, Party, Round, Source
 from positions.models import Concession, Demand
 
 # Parameters every endpoint accepts besides its own: the renderer override (?format=csv).
 COMMON_PARAMETERS = {"format"}
+
+# Round dates are filtered by start date alone, not as intervals (docs/api.md, "Dates that are
+# not a day").
+FIRST_DAY = (
+    " An imprecise date (a month, season, year, or a period) counts as its first day;"
+    " the end date is not considered."
+)
 
 
 def negotiation_slugs(request) -> list[str]:
@@ -153,8 +161,12 @@ class RoundFilter(django_filters.FilterSet):
     kind = choice_filter("kind", Round.Kind.choices, "kind")
     party = slug_filter("parties", Party.objects.all(), "party", distinct=True)
     source = slug_filter("sources", Source.objects.all(), "source", distinct=True)
-    after = date_filter("start_date", "gte", "Rounds dated on or after (YYYY-MM-DD).")
-    before = date_filter("start_date", "lte", "Rounds dated on or before (YYYY-MM-DD).")
+    after = date_filter(
+        "start_date", "gte", "Rounds whose start date is on or after (YYYY-MM-DD)." + FIRST_DAY
+    )
+    before = date_filter(
+        "start_date", "lte", "Rounds whose start date is on or before (YYYY-MM-DD)." + FIRST_DAY
+    )
 
     class Meta:
         model = Round
@@ -178,8 +190,16 @@ class StatementFilter(django_filters.FilterSet):
     issue = slug_filter("issue", within_negotiation(Issue), "issue")
     category = choice_filter("issue__category", Issue.Category.choices, "category")
     round = slug_filter("round", within_negotiation(Round), "round")
-    after = date_filter("round__start_date", "gte", "Stated at rounds dated on or after.")
-    before = date_filter("round__start_date", "lte", "Stated at rounds dated on or before.")
+    after = date_filter(
+        "round__start_date",
+        "gte",
+        "Stated at rounds starting on or after (YYYY-MM-DD)." + FIRST_DAY,
+    )
+    before = date_filter(
+        "round__start_date",
+        "lte",
+        "Stated at rounds starting on or before (YYYY-MM-DD)." + FIRST_DAY,
+    )
     source = slug_filter("sources", Source.objects.all(), "source", distinct=True)
 
 
@@ -263,7 +283,17 @@ def known_list_parameters(view, queryset) -> set[str]:
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """Ordering that refuses unknown fields instead of silently ignoring them."""
+    """Ordering that refuses unknown fields instead of silently ignoring them.
+
+    On the lists kept in date order, `date` and `-date` stand for the view's whole key (date,
+    round sequence, id), so JSON pages and CSV files list records sharing a date in round order.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and is_chronological(view) and ordering[0].lstrip("-") == "date":
+            return chronological_ordering(view, ordering[0])
+        return ordering
 
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}

@@ -11,12 +11,27 @@ from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 
 
+def chronological_ordering(view, direction: str = "date") -> tuple[str, ...]:
+    """Return the view's full chronological key, oldest first or (`-date`) newest first.
+
+    A view's `ordering` is that key, ascending: `date`, then what orders records sharing a
+    date (a round's `sequence`, the statement's `round__sequence`), then the id, so the order
+    is the rounds' own order (Round.objects.chronological()) and unique on every database.
+    """
+    sign = "-" if direction.startswith("-") else ""
+    return tuple(f"{sign}{field}" for field in view.ordering)
+
+
+def is_chronological(view) -> bool:
+    return list(getattr(view, "ordering", None) or [])[:1] == ["date"]
+
+
 class ChronologicalCursorPagination(CursorPagination):
     """Rounds, demands, concessions and sources, oldest first, by their `date`.
 
     The querysets annotate `date` (a round's start date, a source's publication date). The
-    cursor's position is that date; the id is appended as tie-breaker so that records sharing
-    a date keep one order across pages on every database.
+    cursor's position is that date plus an offset among the records sharing it; those keep one
+    order across pages because the rest of the view's key (round sequence, then id) is unique.
     """
 
     ordering = ("date", "id")
@@ -30,8 +45,7 @@ class ChronologicalCursorPagination(CursorPagination):
         ordering = tuple(super().get_ordering(request, queryset, view))
         if ordering[0].lstrip("-") != "date":
             raise ValidationError({"ordering": ["Long lists are ordered by date or -date."]})
-        tie_breaker = "-id" if ordering[0].startswith("-") else "id"
-        return (ordering[0], tie_breaker)
+        return chronological_ordering(view, ordering[0])
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)

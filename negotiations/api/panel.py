@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from negotiations.models import Negotiation, Participant
 from positions.models import Concession, Demand
-from positions.services import Ledger
+from positions.services import Ledger, scale_width
 
 
 def panel_rows(*, negotiation: Negotiation) -> list[dict]:
@@ -12,7 +12,8 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
 
     Every participant is a row, mediators and observers too (`party_role` tells them apart),
     so nothing the data holds is left out. The standing demand comes from the position
-    service's ledger: a demand stands until restated, and a retraction leaves no stance.
+    service's ledger (a demand stands until restated), its stance from `Demand.placed_stance`
+    (a retraction leaves none) and the scale's width from `scale_width`, as for the gaps.
     """
     # Only what the rows show is loaded: no texts, no sources, no concessions.
     ledger = Ledger(
@@ -32,13 +33,14 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
     round_slugs = {round.pk: round.slug for round in ledger.rounds}
     rows = []
     for issue in ledger.issues:
-        values = [stance.value for stance in issue.stances.all()]
-        low, high = (min(values), max(values)) if values else (None, None)
+        low = min((stance.value for stance in issue.stances.all()), default=None)
+        width = scale_width(issue)
+        high = low + width if low is not None else None
         for participant in participants:
             party = participant.party
             for index, round in enumerate(ledger.rounds):
                 demand = ledger.standing(party, issue, round)
-                stance = demand.stance if demand is not None and not demand.is_retracted else None
+                stance = demand.placed_stance if demand is not None else None
                 rows.append(
                     {
                         "negotiation": negotiation.slug,
@@ -56,7 +58,7 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
                         "round_date_part": round.date_part,
                         "stance_value": stance.value if stance else None,
                         "stance_label": stance.label if stance else None,
-                        "stance_scaled": scaled(stance.value, low, high) if stance else None,
+                        "stance_scaled": scaled(stance.value, low, width) if stance else None,
                         "scale_min": low,
                         "scale_max": high,
                         "demand_id": demand.pk if demand else None,
@@ -69,8 +71,8 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
     return rows
 
 
-def scaled(value: int, low: int | None, high: int | None) -> float | None:
+def scaled(value: int, low: int | None, width: int) -> float | None:
     """Return `value` on a 0–1 scale between the issue's poles, so issues can be compared."""
-    if low is None or high is None or high == low:
+    if low is None or not width:
         return None
-    return round((value - low) / (high - low), 3)
+    return round((value - low) / width, 3)

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from negotiations.api import schema  # noqa: F401 (registers the OpenAPI extensions)
 from negotiations.api import serializers as s
-from negotiations.api.citation import citation, latest_change
+from negotiations.api.citation import citation
 from negotiations.api.errors import Conflict, counted
 from negotiations.api.filters import (
     ConcessionFilter,
@@ -41,8 +41,15 @@ from negotiations.api.pagination import ChronologicalCursorPagination, WholeList
 from negotiations.api.panel import panel_rows
 from negotiations.api.renderers import csv_columns, csv_lines
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
+from positions.freshness import last_change
 from positions.models import Concession, Demand
-from positions.services import compare_rounds, gap_history, latest_round, positions_as_of
+from positions.services import (
+    Ledger,
+    compare_rounds,
+    gap_history,
+    latest_round,
+    positions_as_of,
+)
 
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 CSV_BATCH = 500
@@ -223,7 +230,9 @@ class NegotiationViewSet(ParleyViewSet):
         parameters=[s.ChangesQuerySerializer],
         responses={
             200: s.ChangesSerializer,
-            400: OpenApiResponse(description="Unknown round, or `from` after `to`."),
+            400: OpenApiResponse(
+                description="Unknown round, `from` after `to`, or the same round twice."
+            ),
         },
     )
     @action(detail=True, methods=["get"], csv_serializer_class=s.ChangeSerializer)
@@ -236,7 +245,15 @@ class NegotiationViewSet(ParleyViewSet):
         to_round = params.get("to") or latest_round(negotiation)
         if to_round is None:
             raise ValidationError({"to": ["This negotiation has no rounds yet."]})
-        from_round = params.get("from") or previous_round(to_round)
+        from_round = params.get("from") or Round.objects.previous(to_round)
+        if from_round is None:
+            raise ValidationError(
+                {
+                    "from": [
+                        f"“{to_round.slug}” is the first round; nothing comes before it to compare."
+                    ]
+                }
+            )
         try:
             comparison = compare_rounds(from_round=from_round, to_round=to_round)
         except ValueError as error:
@@ -267,9 +284,12 @@ class NegotiationViewSet(ParleyViewSet):
     def gaps(self, request, negotiation=None):
         """Spread of the principals' stances per issue and round, raw and normalised (0–1)."""
         negotiation, _ = self.computed_request()
-        participants = list(negotiation.participants.select_related("party"))
-        principals = [p.party for p in participants if p.role == Participant.Role.PRINCIPAL]
-        slugs = {p.party_id: p.party.slug for p in participants}
+        # The principals (the columns, whose stances make the gap) as the position service
+        # counts them; the ledger loads no statements for this.
+        principals = Ledger(
+            negotiation, demands=Demand.objects.none(), concessions=Concession.objects.none()
+        ).principals
+        slugs = {party.pk: party.slug for party in principals}
         payload = {
             "negotiation": negotiation,
             "parties": principals,
@@ -298,7 +318,8 @@ class NegotiationViewSet(ParleyViewSet):
         """Title, version (the time of the latest change), addresses and a suggested citation."""
         negotiation, _ = self.computed_request()
         context = self.computed_context(negotiation)
-        version = latest_change(negotiation=negotiation)
+        # The same moment the reader pages give as "Data as of" (and as Last-Modified).
+        version = last_change(negotiation_slug=negotiation.slug)
         url = s.api_url(context, "negotiation-detail", negotiation=negotiation.slug)
         html_url = s.page_url(context, negotiation)
         payload = {
@@ -311,15 +332,6 @@ class NegotiationViewSet(ParleyViewSet):
             **citation(negotiation=negotiation, version=version, address=html_url or url),
         }
         return Response(s.CitationSerializer(payload, context=context).data)
-
-
-def previous_round(round: Round) -> Round:
-    earlier = Round.objects.up_to(round).exclude(pk=round.pk).chronological().last()
-    if earlier is None:
-        raise ValidationError(
-            {"from": [f"“{round.slug}” is the first round; nothing comes before it to compare."]}
-        )
-    return earlier
 
 
 @extend_schema(tags=["parties"])
@@ -356,7 +368,7 @@ class SourceViewSet(ParleyViewSet):
     lookup_value_regex = SLUG_PATTERN
     search_fields = ["title", "outlet", "author", "speaker", "quote"]
     ordering_fields = ["date"]
-    ordering = ["date", "id"]
+    ordering = ["date", "id"]  # the cursor key (pagination.chronological_ordering)
 
     def perform_destroy(self, instance):
         # The database would quietly unlink the source from what cites it, leaving statements
@@ -389,7 +401,8 @@ class RoundViewSet(NegotiationScopedViewSet):
     lookup_url_kwarg = "round"
     search_fields = ["title", "summary", "outcome", "location"]
     ordering_fields = ["date"]
-    ordering = ["date", "id"]
+    # Rounds sharing a start date follow their sequence, as everywhere else.
+    ordering = ["date", "sequence", "id"]
 
     def save_kwargs(self):
         return {"negotiation": self.negotiation}
@@ -430,7 +443,7 @@ class DemandViewSet(NegotiationScopedViewSet):
     pagination_class = ChronologicalCursorPagination
     search_fields = ["text"]
     ordering_fields = ["date"]
-    ordering = ["date", "id"]
+    ordering = ["date", "round__sequence", "id"]
 
 
 @extend_schema(tags=["concessions"])
@@ -457,7 +470,7 @@ class ConcessionViewSet(NegotiationScopedViewSet):
     pagination_class = ChronologicalCursorPagination
     search_fields = ["text", "conditions"]
     ordering_fields = ["date"]
-    ordering = ["date", "id"]
+    ordering = ["date", "round__sequence", "id"]
 
 
 @extend_schema(exclude=True)

@@ -174,3 +174,21 @@ def test_paging_a_csv_list_is_a_400_not_a_silent_cut(api, talks):
     response = api.get("/api/v1/demands/", {"format": "csv", "page_size": 2})
     assert response.status_code == 400
     assert "every matching row" in response.json()["page_size"][0]
+
+
+def test_panel_scales_by_the_same_width_as_the_gaps(api, talks):
+    """The panel's 0–1 stances and the gaps' `normalised` share the service's scale width."""
+    rows = csv_rows(api.get(f"{TALKS}/panel/", {"format": "csv"}))
+    gaps = api.get(f"{TALKS}/gaps/").json()["results"]
+    for gap in gaps:
+        if gap["spread"] is None:
+            continue
+        scaled = [
+            float(r["stance_scaled"])
+            for r in rows
+            if r["issue_slug"] == gap["issue"]["slug"]
+            and r["round_slug"] == gap["round"]["slug"]
+            and r["party_role"] == "principal"
+            and r["stance_scaled"]
+        ]
+        assert round(max(scaled) - min(scaled), 3) == gap["normalised"]

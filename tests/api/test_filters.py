@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import NegotiationFactory, RoundFactory
+from tests.factories import DemandFactory, NegotiationFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +164,44 @@ def test_null_character_in_a_parameter_is_a_400(api, talks, parameter):
     response = api.get(DEMANDS, {parameter: "north\x00"})
     assert response.status_code == 400
     assert parameter in response.json()
+
+
+def test_date_filters_read_an_imprecise_date_by_its_first_day(api, talks):
+    """`after`/`before` compare the start date: the first day the date can mean (docs/api.md)."""
+    other = NegotiationFactory(slug="vague-talks")
+    for sequence, (slug, precision, part, start, end) in enumerate(
+        [
+            ("august", "month", "", "2025-08-01", None),  # "August 2025"
+            ("august-to-december", "month", "", "2025-08-01", "2025-12-01"),  # "August–December"
+            ("late-summer", "season", "late", "2025-08-01", None),  # "late summer 2025"
+            ("in-2025", "year", "", "2025-01-01", None),  # "2025"
+        ]
+    ):
+        RoundFactory(
+            negotiation=other,
+            slug=slug,
+            date_precision=precision,
+            date_part=part,
+            start_date=start,
+            end_date=end,
+            sequence=sequence,
+        )
+
+    def found(**dates) -> set[str]:
+        response = api.get("/api/v1/negotiations/vague-talks/rounds/", dates)
+        assert response.status_code == 200, response.content
+        return {r["slug"] for r in response.json()["results"]}
+
+    # A date that may reach past the bound still counts only by its first day...
+    assert found(before="2025-08-01") == {"august", "august-to-december", "late-summer", "in-2025"}
+    assert found(after="2025-08-02") == set()
+    # ...so "2025" is not "after 1 March 2025", and a period is not found by its later months.
+    assert found(after="2025-03-01") == {"august", "august-to-december", "late-summer"}
+    assert found(after="2025-10-01", before="2025-10-31") == set()
+    assert found(before="2025-01-01") == {"in-2025"}
+    # Demands and concessions are filtered by the same date of their round.
+    demand = DemandFactory(
+        party=talks.south, issue=talks.prisoners, round=talks.r1, text="First-day demand"
+    )
+    assert demand.round.start_date.isoformat() == "2025-01-01"
+    assert "First-day demand" in texts(api.get(DEMANDS, {"before": "2025-01-01"}))

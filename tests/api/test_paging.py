@@ -6,7 +6,8 @@ import pytest
 from django.test import override_settings
 
 from positions.models import Demand
-from tests.factories import DemandFactory, PartyFactory, RoundFactory
+from tests.api.conftest import csv_rows
+from tests.factories import ConcessionFactory, DemandFactory, PartyFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,74 @@ def test_signed_in_users_are_not_throttled_as_anonymous(api, talks, reader):
     api.force_authenticate(reader)
     for _ in range(5):
         assert api.get("/api/v1/parties/").status_code == 200
+
+
+def rounds_sharing_a_day(talks) -> list:
+    """Add three rounds on one day, created out of their sequence, each with a demand and a
+    concession; return them in round order. Ids alone would order them 3, 1, 2."""
+    created = {}
+    for sequence in (3, 1, 2):
+        round = RoundFactory(
+            negotiation=talks.negotiation,
+            slug=f"day-{sequence}",
+            start_date=datetime.date(2025, 2, 15),
+            sequence=sequence,
+        )
+        DemandFactory(party=talks.north, issue=talks.border, round=round)
+        ConcessionFactory(party=talks.north, issue=talks.border, round=round)
+        created[sequence] = round
+    return [created[sequence] for sequence in sorted(created)]
+
+
+def round_slug(record: dict) -> str:
+    return record["slug"] if "slug" in record else record["round"]["slug"]
+
+
+@pytest.mark.parametrize("records", ["rounds", "demands", "concessions"])
+@pytest.mark.parametrize("ordering", ["date", "-date"])
+def test_records_sharing_a_date_follow_the_round_sequence_across_pages(
+    api, talks, records, ordering
+):
+    day = [round.slug for round in rounds_sharing_a_day(talks)]
+    url = f"/api/v1/negotiations/test-talks/{records}/"
+    params = {"page_size": 1, "ordering": ordering, "after": "2025-02-15", "before": "2025-02-15"}
+    slugs, response = [], api.get(url, params)
+    while True:
+        assert response.status_code == 200, response.content
+        slugs += [round_slug(record) for record in response.json()["results"]]
+        if not response.json()["next"]:
+            break
+        response = api.get(response.json()["next"])
+    assert slugs == (day if ordering == "date" else day[::-1])
+
+
+@pytest.mark.parametrize("records", ["rounds", "demands", "concessions"])
+@pytest.mark.parametrize("ordering", ["date", "-date"])
+def test_csv_lists_records_sharing_a_date_in_round_sequence(api, talks, records, ordering):
+    day = [round.slug for round in rounds_sharing_a_day(talks)]
+    params = {"format": "csv", "ordering": ordering, "after": "2025-02-15", "before": "2025-02-15"}
+    rows = csv_rows(api.get(f"/api/v1/negotiations/test-talks/{records}/", params))
+    column = "slug" if records == "rounds" else "round_slug"
+    assert [row[column] for row in rows] == (day if ordering == "date" else day[::-1])
+
+
+def test_dataset_lists_keep_the_rounds_own_order(api, dataset):
+    """Several dataset rounds share 1 January and 1 August 2025; the lists follow `sequence`."""
+    expected = list(dataset.rounds.chronological().values_list("slug", flat=True))
+    rounds = api.get("/api/v1/negotiations/russia-ukraine-2025/rounds/", {"page_size": 7}).json()
+    slugs = []
+    while True:
+        slugs += [r["slug"] for r in rounds["results"]]
+        if not rounds["next"]:
+            break
+        rounds = api.get(rounds["next"]).json()
+    assert slugs == expected
+    assert slugs.index("eve-of-alaska") < slugs.index("alaska-summit")
+    assert slugs.index("alaska-summit") < slugs.index("after-anchorage")
+    position = {slug: index for index, slug in enumerate(expected)}
+    for records in ("demands", "concessions"):
+        rows = csv_rows(
+            api.get(f"/api/v1/negotiations/russia-ukraine-2025/{records}/", {"format": "csv"})
+        )
+        order = [position[row["round_slug"]] for row in rows]
+        assert order == sorted(order), records

@@ -1,5 +1,8 @@
 """The product's two questions through the API: where everyone stands, and what moved."""
 
+import datetime
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +138,6 @@ def test_cite_gives_title_version_addresses_and_a_citation(api, talks):
 
 
 def test_cite_version_moves_when_a_demand_is_deleted(api, talks):
-    import datetime
-
     from django.utils import timezone
 
     before = api.get(f"{TALKS}/cite/").json()["version"]
@@ -214,3 +215,67 @@ class TestDatasetFacts:
             issue="ceasefire-sequencing",
         )
         assert ceasefire["label"] != "Immediate general ceasefire as a condition for talks"
+
+
+SAME_ROUND = "Pick two different rounds to compare."
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"from": "r2", "to": "r2"}, {"from": "r4"}],  # `to` defaults to the latest round, r4
+)
+@pytest.mark.parametrize("format", ["json", "csv"])
+def test_comparing_a_round_with_itself_is_a_400_saying_so(api, talks, params, format):
+    response = api.get(f"{TALKS}/changes/", {**params, "format": format})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"  # errors are JSON, CSV asked or not
+    assert SAME_ROUND in response.json()["from"][0]
+
+
+def test_changes_default_from_the_round_just_before_in_round_order(api, talks):
+    from tests.factories import RoundFactory
+
+    day = datetime.date(2025, 5, 1)
+    later = RoundFactory(negotiation=talks.negotiation, slug="r5b", start_date=day, sequence=2)
+    RoundFactory(negotiation=talks.negotiation, slug="r5a", start_date=day, sequence=1)
+    assert later.pk < talks.negotiation.rounds.get(slug="r5a").pk
+    payload = api.get(f"{TALKS}/changes/", {"to": "r5b"}).json()
+    assert (payload["from_round"]["slug"], payload["to_round"]["slug"]) == ("r5a", "r5b")
+    payload = api.get(f"{TALKS}/changes/", {"to": "r5a"}).json()
+    assert payload["from_round"]["slug"] == "r4"
+
+
+def test_gaps_columns_are_the_principals_only(api, talks):
+    payload = api.get(f"{TALKS}/gaps/").json()
+    assert [p["slug"] for p in payload["parties"]] == ["north", "south"]  # not the mediator
+    assert all(set(g["stances"]) <= {"north", "south"} for g in payload["results"])
+
+
+def page_data_as_of(api, slug: str) -> datetime.datetime:
+    """The reader page's validator: when its data last changed (Last-Modified, to the second)."""
+    page = api.get(f"/{slug}/")
+    assert page.status_code == 200
+    return parsedate_to_datetime(page["Last-Modified"])
+
+
+def cited_version(api, slug: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(
+        api.get(f"/api/v1/negotiations/{slug}/cite/").json()["version"]
+    )
+
+
+def test_cite_version_is_the_pages_data_as_of(api, talks):
+    from django.utils import timezone
+
+    version = cited_version(api, "test-talks")
+    assert version.replace(microsecond=0) == page_data_as_of(api, "test-talks")
+    page = api.get("/test-talks/").content.decode()
+    assert f"Data as of {version.day} {version:%B %Y}." in page
+    # A shared record (a party, a source) is part of what the page shows: both move together.
+    later = timezone.now() + datetime.timedelta(days=5)
+    talks.mediator.name = "Mediatoria Republic"
+    talks.mediator._history_date = later
+    talks.mediator.save()
+    version = cited_version(api, "test-talks")
+    assert version == later
+    assert version.replace(microsecond=0) == page_data_as_of(api, "test-talks")
