@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, Max, Q
 from django.forms.models import BaseInlineFormSet
@@ -22,7 +22,14 @@ from django.urls import path
 from django.utils.html import format_html
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
-from positions.admin import COMPACT_TEXT, ConcessionInline, DemandInline, ParleyAdmin
+from positions.admin import (
+    COMPACT_TEXT,
+    ConcessionInline,
+    DemandInline,
+    ParleyAdmin,
+    ParleyAutocomplete,
+    record_label,
+)
 from positions.forms import (
     GuardedModelForm,
     VersionedModelForm,
@@ -136,7 +143,15 @@ class ParticipantFormSet(BaseInlineFormSet):
 # --- negotiations, parties, participants -----------------------------------------------------
 
 
-class ParticipantInline(admin.TabularInline):
+def participant_label(participant: Participant) -> str:
+    """Return a participation in words: Participant.__str__ shows ids ("3 as principal in 1")."""
+    try:
+        return record_label(participant)
+    except ObjectDoesNotExist:  # a past version whose party or negotiation is gone since
+        return f"A {participant.get_role_display()} (party or negotiation since deleted)"
+
+
+class ParticipantInline(ParleyAutocomplete, admin.TabularInline):
     model = Participant
     form = ParticipantForm
     formset = ParticipantFormSet
@@ -145,7 +160,10 @@ class ParticipantInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("party")
+        return super().get_queryset(request).select_related("party", "negotiation")
+
+    def object_label(self, participant):
+        return participant_label(participant)
 
 
 @admin.register(Negotiation)
@@ -199,12 +217,8 @@ class ParticipantAdmin(ParleyAdmin):
             )
         return [*Demand.objects.filter(where), *Concession.objects.filter(where)]
 
-    def delete_view(self, request, object_id, extra_context=None):
-        participant = self.get_object(request, unquote(object_id))
-        if participant is not None:
-            subject = f"{participant.party} in {participant.negotiation}"
-            extra_context = {"deletion_subject": subject, **(extra_context or {})}
-        return super().delete_view(request, object_id, extra_context)
+    def object_label(self, participant):
+        return participant_label(participant)
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -404,13 +418,7 @@ class RoundAdmin(ParleyAdmin):
 
 def standing_context(round: Round) -> dict:
     """Return the positions as they stood at the round before `round`, for its change page."""
-    previous = (
-        Round.objects.up_to(round)
-        .exclude(pk=round.pk)
-        .select_related("negotiation")
-        .chronological()
-        .last()
-    )
+    previous = Round.objects.select_related("negotiation").previous(round)
     if previous is None:
         return {"standing": None}
     participants = Participant.objects.filter(negotiation_id=round.negotiation_id).select_related(
@@ -423,7 +431,7 @@ def standing_context(round: Round) -> dict:
 # --- issues and their scales ------------------------------------------------------------------
 
 
-class StanceInline(admin.TabularInline):
+class StanceInline(ParleyAutocomplete, admin.TabularInline):
     model = Stance
     form = StanceForm
     fields = ["value", "label", "description"]

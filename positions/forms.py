@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.apps import apps
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.forms.models import BaseInlineFormSet
@@ -21,11 +21,6 @@ from negotiations.models import Issue, Participant, Party, Round, Stance
 from positions.models import Concession, Demand
 
 VERSION_FIELD = "loaded_version"
-
-
-def is_versioned(model: type[models.Model]) -> bool:
-    """Return whether edits of `model` are guarded by its `updated_at` stamp."""
-    return any(field.name == "updated_at" for field in model._meta.concrete_fields)
 
 
 def stamp(value) -> str:
@@ -238,7 +233,41 @@ def round_choices(round: Round) -> dict[str, models.QuerySet]:
     }
 
 
-class KnownSourcesAutocomplete(AutocompleteSelectMultiple):
+class AcceptedValuesMixin:
+    """An autocomplete that shows, as selected, only values its field could accept.
+
+    Django's autocomplete looks the selected values up in the database when it renders; a
+    posted value that is not an id at all ("abc") makes that lookup raise, and a redisplayed
+    form becomes a server error. Such a value is dropped from the widget instead: the field
+    itself refuses it, so the analyst sees the field's usual "Select a valid choice" error.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, self.accepted_values(value), attr)
+
+    def accepted_values(self, values) -> list:
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        accepted = []
+        for value in values:
+            try:
+                target.get_prep_value(target.to_python(value))
+            except (ValidationError, ValueError, TypeError):
+                continue
+            accepted.append(value)
+        return accepted
+
+
+class AcceptingAutocompleteSelect(AcceptedValuesMixin, AutocompleteSelect):
+    """The autocomplete of every foreign key in Parley's admin (see ParleyAutocomplete)."""
+
+
+class AcceptingAutocompleteSelectMultiple(AcceptedValuesMixin, AutocompleteSelectMultiple):
+    """The autocomplete of every many-to-many field in Parley's admin."""
+
+
+class KnownSourcesAutocomplete(AcceptingAutocompleteSelectMultiple):
     """Source autocomplete that labels the selected sources from a preloaded map.
 
     The stock widget looks its selected options up with one query per row; a round page
@@ -248,6 +277,7 @@ class KnownSourcesAutocomplete(AutocompleteSelectMultiple):
     known: dict[str, str] = {}
 
     def optgroups(self, name, value, attr=None):
+        value = self.accepted_values(value)
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
         if not all(pk in self.known for pk in selected):
             return super().optgroups(name, value, attr)
@@ -321,6 +351,36 @@ class StatementForm(VersionedModelForm):
 
 class InlineStatementForm(StatementForm):
     track_loaded_values = True
+
+
+class ConcessionForm(StatementForm):
+    """A concession's own page: it softens or answers only demands stated at or before its round.
+
+    The round is the one posted, else the concession's own. A new concession's page, with no
+    round yet, offers every demand; once a round is posted a later demand is refused on its
+    field (and Concession.clean refuses it too, on the field it names).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        round = self._round()
+        if round is None:
+            return
+        demands = demands_for_choice().filter(round__in=Round.objects.up_to(round))
+        for name in ("softens", "in_return_for"):
+            if name in self.fields:
+                self.fields[name].queryset = demands
+
+    def _round(self) -> Round | None:
+        if self.is_bound and "round" in self.fields:
+            posted = self.data.get(self.add_prefix("round"))
+            try:
+                round = Round.objects.filter(pk=posted).first() if posted else None
+            except (ValueError, TypeError, ValidationError):
+                round = None
+            if round is not None:
+                return round
+        return self.instance.round if self.instance.round_id else None
 
 
 def party_statement_count(*, party_id: int, negotiation_id: int) -> int:

@@ -1,8 +1,11 @@
 """Never lose an edit: a save over someone else's newer change is refused, and nothing is lost."""
 
 import pytest
+from django.contrib import admin
+from django.test import RequestFactory
 
 from negotiations.models import Round
+from positions.forms import VersionedModelForm
 from tests.admin.helpers import errors_of, posted, row_index
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +134,22 @@ def test_reverting_to_an_earlier_version_restores_it(talks, editor_client):
 
     assert response.status_code == 302, errors_of(response)
     assert Round.objects.get(pk=talks.r2.pk).title == "Round 2"
+
+
+def test_every_page_editing_a_record_with_updated_at_guards_it(talks, superuser):
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    guarded = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in ("negotiations", "positions"):
+            continue
+        obj = model.objects.first()
+        pages = [(model_admin, model_admin.get_form(request, obj))] + [
+            (inline, inline.get_formset(request, obj).form)
+            for inline in model_admin.get_inline_instances(request, obj)
+        ]
+        for page, form in pages:
+            versioned = any(f.name == "updated_at" for f in form._meta.model._meta.fields)
+            assert issubclass(form, VersionedModelForm) == versioned, type(page).__name__
+            guarded += [type(page).__name__] if versioned else []
+    assert {"RoundAdmin", "DemandInline", "ConcessionInline", "ConcessionAdmin"} <= set(guarded)

@@ -66,7 +66,10 @@ def test_participant_with_statements_cannot_be_removed(talks, editor_client):
     page = editor_client.get(url)
     confirmed = editor_client.post(url, {"post": "yes"})
 
-    assert "Participant “Northland in Test talks” cannot be deleted" in page.content.decode()
+    assert (
+        "Participant “Northland as principal in Test talks” cannot be deleted"
+        in page.content.decode()
+    )
     assert "NO on Prisoners at Round 2: Exchange all for all</a>" in page.content.decode()
     assert confirmed.status_code == 200
     assert Participant.objects.filter(pk=participant.pk).exists()

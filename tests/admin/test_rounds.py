@@ -2,9 +2,9 @@
 
 import pytest
 
-from negotiations.models import Round
+from negotiations.models import Round, RoundQuerySet
 from tests.admin.helpers import errors_of, posted
-from tests.factories import NegotiationFactory, SourceFactory
+from tests.factories import NegotiationFactory, RoundFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,32 @@ def test_round_page_shows_where_things_stood_before_it(talks, analyst_client):
     assert "A little, for peace" in standing
     # Round 3's own statements are entered below, not shown as standing.
     assert "Most of the border land" not in standing
+
+
+def test_standing_is_as_of_the_round_just_before_on_the_same_day(
+    talks, analyst_client, monkeypatch
+):
+    later_that_day = RoundFactory(
+        negotiation=talks.negotiation,
+        title="Round 3, evening",
+        start_date=talks.r3.start_date,
+        sequence=1,
+    )
+    RoundFactory(title="Elsewhere, same day", start_date=talks.r3.start_date)
+    asked = []
+    previous = RoundQuerySet.previous
+    monkeypatch.setattr(
+        RoundQuerySet,
+        "previous",
+        lambda rounds, round: asked.append(round) or previous(rounds, round),
+    )
+
+    page = analyst_client.get(change_url(later_that_day)).content.decode()
+
+    standing = page[page.index("Where things stood") : page.index('id="demands-group"')]
+    assert "As of “Round 3”" in standing
+    assert "Most of the border land" in standing  # stated at round 3, earlier that day
+    assert asked == [later_that_day]  # the model's one definition of "the round before"
 
 
 def test_first_round_page_says_no_positions_stand_yet(talks, analyst_client):

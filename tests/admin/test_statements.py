@@ -2,6 +2,7 @@
 
 import pytest
 
+from positions.forms import ConcessionForm
 from positions.models import Concession, Demand
 from tests.admin.helpers import add_inline_row, errors_of, posted, row_index
 from tests.factories import (
@@ -10,6 +11,7 @@ from tests.factories import (
     NegotiationFactory,
     ParticipantFactory,
     PartyFactory,
+    RoundFactory,
     SourceFactory,
 )
 
@@ -256,3 +258,103 @@ def test_source_can_be_added_from_the_round_page_without_leaving_it(talks, analy
         },
     )
     assert [r["text"] for r in autocomplete.json()["results"]] == ["Evening Post: Talks resume"]
+
+
+def concession_url(concession) -> str:
+    return f"/admin/positions/concession/{concession.pk}/change/"
+
+
+def test_concession_page_offers_only_demands_stated_at_or_before_its_round(talks, analyst_client):
+    concession = talks.north_border_r3_concession  # at round 3
+    other_talks = NegotiationFactory()
+    party = PartyFactory()
+    ParticipantFactory(negotiation=other_talks, party=party)
+    elsewhere = DemandFactory(
+        party=party,
+        issue=IssueFactory(negotiation=other_talks),
+        round=RoundFactory(negotiation=other_talks, start_date=talks.r1.start_date),
+        text="A demand in other talks",
+    )
+
+    page = analyst_client.get(concession_url(concession))
+    form = page.context["adminform"].form
+
+    for name in ("softens", "in_return_for"):
+        offered = {demand.text for demand in form.fields[name].queryset}
+        assert "Most of the border land" in offered  # round 3 itself
+        assert "All of the border land" in offered  # round 1
+        assert "All of it after all" not in offered  # round 4: later
+        assert elsewhere.text not in offered
+    labels = [label for _, label in form.fields["softens"].choices]
+    assert "NO · Border line · Round 1: All of the border land" in labels
+    later = talks.demand(talks.north, talks.border, talks.r4)
+    assert f'<option value="{later.pk}"' not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "field, party", [("softens", "north"), ("in_return_for", "south")], ids=["softens", "return"]
+)
+def test_concession_referring_to_a_later_demand_is_refused_on_that_field(
+    field, party, talks, analyst_client
+):
+    concession = talks.north_border_r3_concession
+    later = talks.demand(getattr(talks, party), talks.border, talks.r4)
+    data = posted(analyst_client.get(concession_url(concession)))
+    data[field] = str(later.pk)
+
+    response = analyst_client.post(concession_url(concession), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [
+        "Pick a demand stated at or before this round."
+    ]
+    concession.refresh_from_db()
+    assert getattr(concession, field) != later
+
+
+def test_concession_moved_before_the_demand_it_answers_is_refused_on_that_field(
+    talks, analyst_client
+):
+    concession = talks.north_border_r3_concession  # in return for south's round 2 demand
+    data = posted(analyst_client.get(concession_url(concession)))
+    data["round"] = str(talks.r1.pk)
+
+    response = analyst_client.post(concession_url(concession), data)
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["in_return_for"]
+    concession.refresh_from_db()
+    assert concession.round == talks.r3
+
+
+def test_new_concession_softening_a_later_demand_is_refused_on_that_field(talks, analyst_client):
+    data = {
+        "round": talks.r2.pk,
+        "party": talks.north.pk,
+        "issue": talks.border.pk,
+        "text": "Would settle for most",
+        "softens": talks.demand(talks.north, talks.border, talks.r3).pk,
+        "status": "offered",
+        "sources": [SourceFactory().pk],
+    }
+
+    response = analyst_client.post("/admin/positions/concession/add/", data)
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["softens"]
+    assert not Concession.objects.filter(round=talks.r2).exists()
+
+
+def test_model_refusal_of_a_later_demand_shows_on_that_field(talks, analyst_client, monkeypatch):
+    """Were the choices not narrowed to the round, the model's own check names the field."""
+    monkeypatch.setattr(ConcessionForm, "_round", lambda form: None)
+    concession = talks.north_border_r3_concession
+    data = posted(analyst_client.get(concession_url(concession)))
+    data["softens"] = str(talks.demand(talks.north, talks.border, talks.r4).pk)
+
+    response = analyst_client.post(concession_url(concession), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["softens"] == [
+        "That demand was stated after this concession's round; pick one stated at or before it."
+    ]
