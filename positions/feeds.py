@@ -61,7 +61,7 @@ def _statement_item(entry: presenters.Entry, ledger: Ledger, negotiation: Negoti
     demand: Demand = entry.demand
     kind = entry.move.kind if entry.move else None
     verb = VERBS.get(kind, "made a statement")
-    stance = demand.stance.label if demand.stance and not demand.is_retracted else None
+    stance = demand.placed_stance.label if demand.placed_stance else None
     summary = format_html(
         "<p>{}{}</p><p>{} ({}). Sources: {}.</p>",
         f"{stance}: " if stance else "",

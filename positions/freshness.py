@@ -6,8 +6,13 @@ tables' `history_date` (which also covers deletions: simple_history records them
 query answers it, so a repeat visit costs one cheap query and a 304.
 
 Parties and sources are shared between negotiations, so any change to them counts for every
-page. Changes that neither save a row nor leave history (QuerySet.update, a bare M2M add) are
-not seen; the admin and the loader save rows.
+page. A change is seen when it saves a row (which writes a history row and moves `updated_at`,
+on the models that have one; stances and participants do not) or deletes one. The admin saves
+the row it edits. The loader (negotiations/loader.py) saves each record it creates or changes,
+including one whose only change is its links (its sources, or a round's parties): the row is
+saved and its links set within the load's one transaction. A record that already matches the
+file is not saved, and the loader deletes nothing. Not seen: QuerySet.update() and M2M
+add()/set() calls on their own, which neither save a row nor leave history.
 """
 
 from __future__ import annotations

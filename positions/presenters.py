@@ -28,6 +28,7 @@ from positions.services import (
     StanceTrack,
     classify_move,
     moves_of,
+    scale_width,
 )
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -35,24 +36,38 @@ from positions.services import (
 API_ROOT = "/api/v1/"
 
 # The API's CSV exports, one per kind of page. Paths and query names live only here, so a change
-# in the API is one edit. Each entry: (path template, query parameters in order).
-CSV_EXPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "negotiations": ("negotiations/", ()),
-    "panel": ("negotiations/{negotiation}/panel/", ()),
-    "changes": ("negotiations/{negotiation}/changes/", ("from", "to")),
-    "issue": ("demands/", ("negotiation", "issue")),
-    "party": ("demands/", ("party",)),
-    "round": ("demands/", ("negotiation", "round")),
-    "source": ("sources/{source}/", ()),
+# in the API is one edit. Each entry: (path template, query parameters every export carries,
+# query parameters carried only when the page passes them, e.g. a comparison's "moved only").
+CSV_EXPORTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "negotiations": ("negotiations/", (), ()),
+    "panel": ("negotiations/{negotiation}/panel/", (), ()),
+    "changes": ("negotiations/{negotiation}/changes/", ("from", "to"), ("moved_only",)),
+    "issue": ("demands/", ("negotiation", "issue"), ()),
+    "party": ("demands/", ("party",), ()),
+    "round": ("demands/", ("negotiation", "round"), ()),
+    "source": ("sources/{source}/", (), ()),
 }
 
 
-def csv_export_url(kind: str, **slugs: str) -> str:
-    """Return the address of the API's CSV export matching a page, e.g. ("issue", negotiation=…)."""
-    template, query_names = CSV_EXPORTS[kind]
-    path = template.format(**slugs)
-    query = [(name, slugs[name]) for name in query_names]
+def csv_export_url(kind: str, **params: str | bool) -> str:
+    """Return the address of the API's CSV export matching a page, e.g. ("issue", negotiation=…).
+
+    An optional parameter is left out when absent or False; True is spelled "true", as the
+    API's boolean filters expect (`moved_only=true`).
+    """
+    template, required, optional = CSV_EXPORTS[kind]
+    unknown = set(params) - set(required) - set(optional) - _path_names(template)
+    if unknown:
+        raise ValueError(f"The {kind} export takes no {', '.join(sorted(unknown))}.")
+    path = template.format(**params)
+    query = [(name, params[name]) for name in required]
+    query += [(name, params[name]) for name in optional if params.get(name) not in (None, False)]
+    query = [(name, "true" if value is True else value) for name, value in query]
     return f"{API_ROOT}{path}?{urlencode([*query, ('format', 'csv')])}"
+
+
+def _path_names(template: str) -> set[str]:
+    return set(re.findall(r"{(\w+)}", template))
 
 
 # --- Kinds of move -------------------------------------------------------------------------------
@@ -207,7 +222,7 @@ def marker_path(shape: str, x: float, y: float, size: float = 5.5) -> str:
 
 
 def _placed(demand: Demand | None) -> bool:
-    return demand is not None and demand.stance is not None and not demand.is_retracted
+    return demand is not None and demand.placed_stance is not None
 
 
 def dance_chart(
@@ -254,7 +269,7 @@ def dance_chart(
                     commands.append(f"H{x:.1f}")
                 pen_down = False
                 continue
-            y = y_of(demand.stance.value) + nudge
+            y = y_of(demand.placed_stance.value) + nudge
             if pen_down:
                 commands.append(f"H{x:.1f}")
                 if y != last_y:
@@ -272,7 +287,7 @@ def dance_chart(
                         demand=demand,
                         marker_path=marker_path(shape, x, y),
                         label=f"{track.party.name}, {round.title} ({round.date_display}): "
-                        f"{demand.stance.label}",
+                        f"{demand.placed_stance.label}",
                     )
                 )
         lines.append(
@@ -317,11 +332,13 @@ def _describe_tracks(issue: Issue, tracks: list[StanceTrack]) -> str:
             continue
         (first_round, first), (last_round, last) = placed[0], placed[-1]
         if first.pk == last.pk:
-            sentences.append(f"{track.party.name}: {first.stance.label} since {first_round.title}.")
+            sentences.append(
+                f"{track.party.name}: {first.placed_stance.label} since {first_round.title}."
+            )
         else:
             sentences.append(
-                f"{track.party.name}: from {first.stance.label} ({first_round.title}) "
-                f"to {last.stance.label} ({last_round.title})."
+                f"{track.party.name}: from {first.placed_stance.label} ({first_round.title}) "
+                f"to {last.placed_stance.label} ({last_round.title})."
             )
     return " ".join(sentences)
 
@@ -350,7 +367,9 @@ def convergence(
     """Return how an issue's gap moved from the first round it could be measured to the latest."""
     known = [g for g in gaps if g.spread is not None]
     first, latest = (known[0], known[-1]) if known else (None, None)
-    steps = len(issue.stances.all())
+    # The gap is measured in stance values, so it is set against the distance between the poles
+    # (not the number of stances: values need not be consecutive).
+    scale = scale_width(issue)
     if latest is None:
         trend, summary = "unknown", "not measurable yet: fewer than two parties placed"
     elif latest.spread == 0:
@@ -362,12 +381,12 @@ def convergence(
         summary = f"agreement since {first_agreed.round.title}"
     elif latest.spread < first.spread:
         trend = "narrowed"
-        summary = f"narrowed from {_rungs(first.spread)} to {_rungs(latest.spread)} of {steps - 1}"
+        summary = f"narrowed from {_rungs(first.spread)} to {_rungs(latest.spread)} of {scale}"
     elif latest.spread > first.spread:
         trend = "widened"
-        summary = f"widened from {_rungs(first.spread)} to {_rungs(latest.spread)} of {steps - 1}"
+        summary = f"widened from {_rungs(first.spread)} to {_rungs(latest.spread)} of {scale}"
     else:
-        trend, summary = "steady", f"steady at {_rungs(latest.spread)} of {steps - 1}"
+        trend, summary = "steady", f"steady at {_rungs(latest.spread)} of {scale}"
     if (
         latest is not None
         and gaps

@@ -178,9 +178,17 @@ def compare(request, negotiation, from_round, to_round):
         return redirect(
             _compare_url(negotiation, later, earlier, changes_only=changes_only, swapped=True)
         )
-    comparison = compare_rounds(from_round=earlier, to_round=later)
-    moved = comparison.moved()
     rounds = list(negotiation.rounds.chronological())
+    try:
+        comparison = compare_rounds(from_round=earlier, to_round=later)
+    except ValueError as error:
+        # The checks above should leave nothing for the service to refuse; if it does, its
+        # reason is the one to show, with the menus (docs/pages.md, "other bad input").
+        form = CompareForm({"from": from_round, "to": to_round}, rounds=rounds)
+        form.is_valid()
+        form.add_error(None, str(error))
+        return _compare_problem(request, negotiation, rounds, form, status=400)
+    moved = comparison.moved()
     path = reverse("compare", args=[negotiation.slug, earlier.slug, later.slug])
     return render(
         request,
@@ -207,6 +215,7 @@ def compare(request, negotiation, from_round, to_round):
                     "changes",
                     negotiation=negotiation.slug,
                     **{"from": earlier.slug, "to": later.slug},
+                    moved_only=changes_only,
                 ),
                 feeds=[presenters.negotiation_feed(negotiation)],
             ),
@@ -278,10 +287,8 @@ def round_detail(request, negotiation, round):
             negotiation=negotiation,
             options=_round_options(negotiation),
         )
-    rounds = list(negotiation.rounds.chronological())
-    at = next(n for n, r in enumerate(rounds) if r.pk == round.pk)
-    previous = rounds[at - 1] if at > 0 else None
-    following = rounds[at + 1] if at + 1 < len(rounds) else None
+    previous = Round.objects.previous(round)
+    following = Round.objects.after(round).chronological().first()
     comparison = compare_rounds(from_round=previous, to_round=round) if previous else None
     issues = (
         comparison.issues if comparison else list(negotiation.issues.prefetch_related("stances"))

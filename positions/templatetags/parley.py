@@ -79,12 +79,14 @@ def stance(issue, demand):
         return {"state": "none"}
     if demand.is_retracted:
         return {"state": "retracted", "demand": demand}
-    if demand.stance is None:
+    placed = demand.placed_stance
+    if placed is None:
         return {"state": "unplaced", "demand": demand}
     return {
         "state": "placed",
         "demand": demand,
-        "position": presenters.scale_position(issue, demand.stance),
+        "stance": placed,
+        "position": presenters.scale_position(issue, placed),
     }
 
 

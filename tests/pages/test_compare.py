@@ -110,3 +110,17 @@ def test_the_form_on_the_page_shows_the_rounds_being_compared(client, talks):
     assert page.select_one("select[name=from] option[selected]")["value"] == "r2"
     assert page.select_one("select[name=to] option[selected]")["value"] == "r4"
     assert page.select_one("input[name=only]").has_attr("checked")
+
+
+def test_a_comparison_the_service_refuses_is_a_400_giving_its_reason(client, talks, monkeypatch):
+    """Whatever compare_rounds refuses (ValueError) is shown as a 400 with its own words."""
+    from positions import views
+
+    def refuse(**kwargs):
+        raise ValueError("Pick two different rounds to compare.")
+
+    monkeypatch.setattr(views, "compare_rounds", refuse)
+    page = fetch(client, "/test-talks/compare/r1/r2/", status=400)
+    assert page.h1.get_text(strip=True) == "These rounds cannot be compared"
+    assert "Pick two different rounds to compare." in text_of(page)
+    assert page.select_one("form.compare-form select[name=from]")

@@ -104,3 +104,24 @@ def test_not_found_and_redirects_carry_no_validators(client, site, url):
     response = client.get(url)
     assert response.status_code in (302, 404)
     assert not response.has_header("ETag") and not response.has_header("Last-Modified")
+
+
+def test_a_load_that_only_relinks_a_demands_sources_gives_a_fresh_page(client, db, tmp_path):
+    """docs/pages.md: the loader saves a record whose only change is its links; caches see it."""
+    from negotiations.loader import load_dataset
+    from tests.test_dataset import SMALL, write
+
+    load_dataset(write(tmp_path, SMALL))
+    url = "/border-talks/issues/border/"
+    first = client.get(url)
+    load_dataset(write(tmp_path, SMALL))  # the same file again writes nothing
+    assert revisit(client, url, first).status_code == 304
+    relinked = SMALL.replace(
+        'text = "Half of the land"\nsources = ["wire"]',
+        'text = "Half of the land"\nsources = ["wire", "gazette-quote"]',
+    )
+    assert relinked != SMALL
+    load_dataset(write(tmp_path, relinked))
+    again = revisit(client, url, first)
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]

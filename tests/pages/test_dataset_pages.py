@@ -66,3 +66,23 @@ def test_ceasefire_sequencing_chart_draws_the_four_principals(client, dataset):
     assert legend == ["United States", "Russia", "Ukraine", "Europe"]
     desc = page.select_one("svg desc").get_text()
     assert "United States: from Immediate general ceasefire as a condition for talks" in desc
+
+
+def test_moved_only_comparison_downloads_the_rows_it_shows(client, dataset):
+    """From Moscow's conditions to Alaska: the "only moved" CSV has the page's cells, no more."""
+    import csv
+    import io
+
+    def exported(page) -> list[dict[str, str]]:
+        response = client.get(page.select_one("section.page-tools a.csv")["href"])
+        assert response.status_code == 200
+        return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+    compare = f"{N}/compare/moscow-conditions/alaska-summit/"
+    everything, moved = fetch(client, compare), fetch(client, f"{compare}?only=changes")
+    all_rows, moved_rows = exported(everything), exported(moved)
+    assert len(all_rows) == len(everything.select("table.compare tbody td.change"))
+    assert len(moved_rows) == len(moved.select("table.compare tbody td.change"))
+    assert len(moved_rows) < len(all_rows)
+    shown = {tr["id"].removeprefix("issue-") for tr in moved.select("table.compare tbody tr")}
+    assert {row["issue_slug"] for row in moved_rows} == shown

@@ -134,3 +134,24 @@ def test_convergence_says_when_a_gap_was_last_measurable(client, talks):
     assert text_of(border.select("td")[-1]) == (
         "narrowed from 4 steps to 3 steps of 4 (last measurable at Round 4)"
     )
+
+
+def test_convergence_measures_a_gap_against_the_distance_between_the_poles(client, talks):
+    """Stance values need not be consecutive: "of N" is the scale's width, not its rungs - 1."""
+    from negotiations.models import Stance
+    from tests.factories import IssueFactory
+
+    issue = IssueFactory(negotiation=talks.negotiation, slug="gaps", title="Gappy", order=3)
+    issue.stances.all().delete()
+    none, half, all_ = (
+        Stance.objects.create(issue=issue, value=value, label=label)
+        for value, label in ((0, "none"), (2, "half"), (4, "all"))
+    )
+    DemandFactory(party=talks.north, issue=issue, round=talks.r1, stance=all_)
+    DemandFactory(party=talks.south, issue=issue, round=talks.r1, stance=none)
+    DemandFactory(party=talks.north, issue=issue, round=talks.r4, stance=half)
+    page = fetch(client, "/test-talks/")
+    row = next(
+        tr for tr in page.select("table.convergence tbody tr") if tr.th.get_text() == "Gappy"
+    )
+    assert text_of(row.select("td")[-1]) == "narrowed from 4 steps to 2 steps of 4"

@@ -102,3 +102,20 @@ def test_unknown_issue_is_a_404_listing_the_issues(client, talks):
     page = fetch(client, "/test-talks/issues/nothing/", status=404)
     assert "There is no issue “nothing” in Test talks" in page.h1.get_text()
     assert [a.get_text() for a in page.select("ul.option-list a")] == ["Border line", "Prisoners"]
+
+
+def test_pages_take_the_placed_stance_from_the_demand(client, talks, monkeypatch):
+    """Which stance counts is Demand.placed_stance's rule alone: pages do not restate it."""
+    from positions.models import Demand
+
+    monkeypatch.setattr(Demand, "placed_stance", property(lambda demand: None))
+    page = fetch(client, "/test-talks/issues/border/")
+    assert not page.select("svg .party-line path.marker")
+    assert not page.select(".stance:not(.stance--unplaced):not(.stance--retracted)")
+    cells = {
+        td.get_text(" ", strip=True)
+        for td in page.select("table.tracks tbody td.stated, table.tracks tbody td.standing")
+    }
+    assert cells <= {"not placed", "not placed (stated at this round)", "—"}
+    feed = client.get("/test-talks/issues/border/feed/").content.decode()
+    assert "Most of the border land" in feed and "most: Most" not in feed

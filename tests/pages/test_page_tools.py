@@ -78,3 +78,32 @@ def test_pages_do_not_vary_by_visitor(client, site, url, analyst):
     anonymous = client.get(url).content
     client.force_login(analyst)
     assert client.get(url).content == anonymous
+
+
+def test_changes_only_comparison_exports_only_the_rows_it_shows(client, site):
+    """The CSV of "only issues where something moved" carries the API's moved_only=true."""
+    everything = fetch(client, "/test-talks/compare/r3/r4/")
+    moved = fetch(client, "/test-talks/compare/r3/r4/?only=changes")
+    assert everything.select_one("a.csv")["href"] == (
+        "/api/v1/negotiations/test-talks/changes/?from=r3&to=r4&format=csv"
+    )
+    assert moved.select_one("a.csv")["href"] == (
+        "/api/v1/negotiations/test-talks/changes/?from=r3&to=r4&moved_only=true&format=csv"
+    )
+    for page in (everything, moved):
+        shown = len(page.select("table.compare tbody td.change"))
+        exported = client.get(page.select_one("a.csv")["href"])
+        assert exported.status_code == 200
+        rows = [line for line in exported.content.decode().splitlines()[1:] if line]
+        assert len(rows) == shown
+
+
+def test_export_addresses_refuse_a_parameter_the_api_does_not_take():
+    from positions.presenters import csv_export_url
+
+    rounds = {"from": "a", "to": "b"}
+    assert csv_export_url("changes", negotiation="n", moved_only=False, **rounds) == (
+        "/api/v1/negotiations/n/changes/?from=a&to=b&format=csv"
+    )
+    with pytest.raises(ValueError, match="only"):
+        csv_export_url("changes", negotiation="n", only="changes", **rounds)

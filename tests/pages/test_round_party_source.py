@@ -141,3 +141,26 @@ def test_source_page_gives_outlet_date_speaker_quote_and_what_it_supports(client
 def test_unknown_source_is_a_404_pointing_home(client, db):
     page = fetch(client, "/sources/nothing/", status=404)
     assert page.select_one('main a[href="/"]')
+
+
+def test_round_page_neighbours_follow_the_round_order_on_a_shared_day(client, talks):
+    """Rounds on the same day are ordered by sequence, as Round.objects.previous has it."""
+    from negotiations.models import Round
+    from tests.factories import RoundFactory
+
+    later_that_day = RoundFactory(
+        negotiation=talks.negotiation,
+        slug="r2b",
+        title="Round 2, evening",
+        start_date=talks.r2.start_date,
+        sequence=talks.r2.sequence + 1,
+    )
+    assert Round.objects.previous(later_that_day) == talks.r2
+    page = fetch(client, "/test-talks/rounds/r2b/")
+    assert page.select_one('a[rel="prev"]')["href"] == "/test-talks/rounds/r2/"
+    assert page.select_one('a[rel="next"]')["href"] == "/test-talks/rounds/r3/"
+    assert page.select_one('a[href="/test-talks/compare/r2/r2b/?only=changes"]')
+    first = fetch(client, "/test-talks/rounds/r1/")
+    assert first.select_one('a[rel="prev"]') is None
+    last = fetch(client, "/test-talks/rounds/r4/")
+    assert last.select_one('a[rel="next"]') is None
