@@ -260,6 +260,17 @@ class CleanModelSerializer(serializers.ModelSerializer):
         """Set what the URL decides rather than the payload (the negotiation) before cleaning."""
 
 
+class RecordSerializer(CleanModelSerializer):
+    """A record with its API address (`url`, from `get_url`) and its reader page (`html_url`)."""
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, obj) -> str | None:
+        return page_url(self.context, obj)
+
+
 class ScopedToNegotiationMixin:
     """For rounds and issues: the negotiation comes from the URL, never from the payload."""
 
@@ -303,12 +314,10 @@ class NegotiationLinksSerializer(serializers.Serializer):
         return links
 
 
-class NegotiationSerializer(CleanModelSerializer):
+class NegotiationSerializer(RecordSerializer):
     """A negotiation: one process, its participants, and links to its records and views."""
 
     participants = ParticipantSerializer(many=True, read_only=True)
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
     links = NegotiationLinksSerializer(source="*", read_only=True)
 
     class Meta:
@@ -332,16 +341,9 @@ class NegotiationSerializer(CleanModelSerializer):
     def get_url(self, obj) -> str:
         return api_url(self.context, "negotiation-detail", negotiation=obj.slug)
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        return page_url(self.context, obj)
 
-
-class PartySerializer(CleanModelSerializer):
+class PartySerializer(RecordSerializer):
     """A state, bloc, organisation or mediator."""
-
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Party
@@ -363,12 +365,8 @@ class PartySerializer(CleanModelSerializer):
     def get_url(self, obj) -> str:
         return api_url(self.context, "party-detail", party=obj.slug)
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        return page_url(self.context, obj)
 
-
-class SourceSerializer(CleanModelSerializer):
+class SourceSerializer(RecordSerializer):
     """Evidence: `address` is where to read it, `url` this record in the API."""
 
     address = serializers.URLField(
@@ -385,8 +383,6 @@ class SourceSerializer(CleanModelSerializer):
         allow_null=True,
         help_text="The source this one is known through; written as its slug.",
     )
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Source
@@ -412,10 +408,6 @@ class SourceSerializer(CleanModelSerializer):
     def get_url(self, obj) -> str:
         return api_url(self.context, "source-detail", source=obj.slug)
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        return page_url(self.context, obj)
-
 
 def sources_field(**kwargs) -> RefField:
     return RefField(
@@ -428,7 +420,7 @@ def sources_field(**kwargs) -> RefField:
     )
 
 
-class RoundSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
+class RoundSerializer(ScopedToNegotiationMixin, RecordSerializer):
     """A dated step of a negotiation; the date carries its precision (docs/dates.md)."""
 
     negotiation = NegotiationRefSerializer(read_only=True)
@@ -440,8 +432,6 @@ class RoundSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
         help_text="The parties that took part; written as slugs.",
     )
     sources = sources_field()
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Round
@@ -474,10 +464,6 @@ class RoundSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
             self.context, "round-detail", negotiation=obj.negotiation.slug, round=obj.slug
         )
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        return page_url(self.context, obj)
-
 
 class StanceSerializer(serializers.ModelSerializer):
     class Meta:
@@ -486,7 +472,7 @@ class StanceSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class IssueSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
+class IssueSerializer(ScopedToNegotiationMixin, RecordSerializer):
     """A dimension of a negotiation with its ordinal scale of stances."""
 
     negotiation = NegotiationRefSerializer(read_only=True)
@@ -496,8 +482,6 @@ class IssueSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
         help_text="The issue's scale, low pole to high pole. Given when the issue is created; "
         "an existing scale is changed in the admin, where the demands that use it are shown.",
     )
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Issue
@@ -523,10 +507,6 @@ class IssueSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
         return api_url(
             self.context, "issue-detail", negotiation=obj.negotiation.slug, issue=obj.slug
         )
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, obj) -> str | None:
-        return page_url(self.context, obj)
 
     def validate_stances(self, stances):
         for key in ("value", "label"):
@@ -568,7 +548,7 @@ class IssueSerializer(ScopedToNegotiationMixin, CleanModelSerializer):
         return issue
 
 
-class StatementSerializer(CleanModelSerializer):
+class StatementSerializer(RecordSerializer):
     """What demands and concessions share: who said it, on what, at which round, on whose word."""
 
     negotiation = NegotiationRefSerializer(source="round.negotiation", read_only=True)
@@ -590,8 +570,6 @@ class StatementSerializer(CleanModelSerializer):
         help_text="The round; written as its slug within the negotiation in the URL.",
     )
     sources = sources_field()
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
