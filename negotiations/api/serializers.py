@@ -509,6 +509,9 @@ class IssueSerializer(ScopedToNegotiationMixin, RecordSerializer):
         )
 
     def validate_stances(self, stances):
+        # A partial update (PATCH) does not make nested fields required, so check them here.
+        if any("value" not in stance or "label" not in stance for stance in stances):
+            raise serializers.ValidationError("Each stance needs a value and a label.")
         for key in ("value", "label"):
             seen = [stance[key] for stance in stances]
             duplicates = sorted({str(item) for item in seen if seen.count(item) > 1})

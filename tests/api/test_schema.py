@@ -1,6 +1,7 @@
 """The OpenAPI schema is accurate enough for a generic client, and its docs load offline."""
 
 import os
+import re
 
 import pytest
 import schemathesis
@@ -57,7 +58,8 @@ def test_docs_page_loads_its_scripts_from_this_site(api):
     assert response.status_code == 200
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
-    assert "cdn" not in html.lower()
+    # No script or stylesheet from another host (a CDN): the machine may have no internet.
+    assert not re.search(r'(src|href)="(https?:)?//', html)
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert api.get("/api/v1/redoc/").status_code == 200
 
@@ -103,8 +105,14 @@ schema.config.phases.coverage.enabled = os.environ.get("SCHEMATHESIS_COVERAGE") 
 
 
 @schema.parametrize()
+# Derandomized so CI judges the same requests every run; SCHEMATHESIS_EXPLORE=1 draws new ones
+# (how the PATCH of a stance without its value was found).
 @hypothesis_settings(
-    max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    max_examples=10,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=os.environ.get("SCHEMATHESIS_EXPLORE") != "1",
 )
 def test_no_request_makes_a_server_error_or_breaks_the_schema(
     case, known_records, editor_token, settings, connection_kept_open

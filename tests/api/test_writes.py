@@ -320,3 +320,13 @@ def test_editor_may_delete_an_uncited_source(api, db, editor):
 
     source = SourceFactory()
     assert signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/").status_code == 204
+
+
+def test_a_patched_stance_without_its_value_is_a_400_not_a_server_error(api, talks, editor):
+    # Found by schemathesis: partial updates do not make nested fields required.
+    response = signed_in(api, editor).patch(
+        f"{TALKS}/issues/border/", {"stances": [{"label": "nothing"}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "value and a label" in response.json()["stances"][0]
+    assert talks.border.stances.count() == 5
