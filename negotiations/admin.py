@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, Max, Q
 from django.forms.models import BaseInlineFormSet
@@ -28,7 +28,6 @@ from positions.admin import (
     DemandInline,
     ParleyAdmin,
     ParleyAutocomplete,
-    record_label,
 )
 from positions.forms import (
     GuardedModelForm,
@@ -143,14 +142,6 @@ class ParticipantFormSet(BaseInlineFormSet):
 # --- negotiations, parties, participants -----------------------------------------------------
 
 
-def participant_label(participant: Participant) -> str:
-    """Return a participation in words: Participant.__str__ shows ids ("3 as principal in 1")."""
-    try:
-        return record_label(participant)
-    except ObjectDoesNotExist:  # a past version whose party or negotiation is gone since
-        return f"A {participant.get_role_display()} (party or negotiation since deleted)"
-
-
 class ParticipantInline(ParleyAutocomplete, admin.TabularInline):
     model = Participant
     form = ParticipantForm
@@ -161,9 +152,6 @@ class ParticipantInline(ParleyAutocomplete, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("party", "negotiation")
-
-    def object_label(self, participant):
-        return participant_label(participant)
 
 
 @admin.register(Negotiation)
@@ -216,9 +204,6 @@ class ParticipantAdmin(ParleyAdmin):
                 party_id=participant.party_id, round__negotiation_id=participant.negotiation_id
             )
         return [*Demand.objects.filter(where), *Concession.objects.filter(where)]
-
-    def object_label(self, participant):
-        return participant_label(participant)
 
 
 # --- sources ----------------------------------------------------------------------------------

@@ -114,7 +114,11 @@ class Participant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.party_id} as {self.role} in {self.negotiation_id}"
+        # Walks two relations: lists select_related("party", "negotiation").
+        try:
+            return f"{self.party.name} as {self.get_role_display()} in {self.negotiation.title}"
+        except (Party.DoesNotExist, Negotiation.DoesNotExist):  # a past version, since deleted
+            return f"A {self.get_role_display()} (party or negotiation since deleted)"
 
 
 class Source(models.Model):

@@ -11,7 +11,6 @@ import dataclasses
 from collections import defaultdict
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, router, transaction
@@ -47,7 +46,6 @@ from positions.models import Concession, Demand
 # Where ParleyAdmin leaves the database's refusal of a save for the second, re-rendering pass.
 REFUSAL_ATTRIBUTE = "parley_database_refusal"
 # Where ParleyAdmin keeps the name of the record it deletes, for the message that follows.
-DELETED_LABEL_ATTRIBUTE = "parley_deleted_label"
 
 COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
 
@@ -75,41 +73,8 @@ class ParleyAutocomplete:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class Named:
-    """`record` under the name `name`, for Django admin code that names a record with str().
-
-    Some models' __str__ is not for people (Participant's shows ids). Their admin hands Django
-    this stand-in wherever a title, breadcrumb, message or log entry would print the record;
-    every attribute is the record's own.
-    """
-
-    def __init__(self, record, name: str):
-        self.__dict__.update(_record=record, _name=name)
-
-    def __getattr__(self, attribute):
-        try:
-            record = self.__dict__["_record"]
-        except KeyError:  # not initialised yet (a copy being made)
-            raise AttributeError(attribute) from None
-        return getattr(record, attribute)
-
-    def __str__(self):
-        return self._name
-
-
-class NamedInlineAdminFormSet(helpers.InlineAdminFormSet):
-    """Inline rows headed by the inline's `object_label` of their record, not its str()."""
-
-    def __iter__(self):
-        for inline_admin_form in super().__iter__():
-            original = inline_admin_form.original
-            if original is not None:
-                inline_admin_form.original = Named(original, self.opts.object_label(original))
-            yield inline_admin_form
-
-
 class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
-    """Base admin: history, optimistic concurrency, readable refusals, records named in words."""
+    """Base admin: history, optimistic concurrency and readable refusals."""
 
     form = GuardedModelForm
     delete_confirmation_template = "admin/parley/delete_confirmation.html"
@@ -118,76 +83,6 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesOnlyContextHelper(self.model, historical_record)
-
-    # --- naming records: titles, breadcrumbs, messages, the log and the history ---------------
-
-    def object_label(self, obj) -> str:
-        """Return how the admin's titles, messages, log and history name `obj`."""
-        return str(obj)
-
-    def named(self, obj):
-        """Return `obj`, or a stand-in for it when its str() is not its label."""
-        label = self.object_label(obj)
-        return obj if label == str(obj) else Named(obj, label)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context.update(subtitle=self.object_label(obj), original=self.named(obj))
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def render_delete_form(self, request, context):
-        context["object"] = self.named(context["object"])
-        return super().render_delete_form(request, context)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        return super().response_add(request, self.named(obj), post_url_continue)
-
-    def response_change(self, request, obj):
-        return super().response_change(request, self.named(obj))
-
-    def delete_model(self, request, obj):
-        setattr(request, DELETED_LABEL_ATTRIBUTE, self.object_label(obj))
-        super().delete_model(request, obj)
-
-    def response_delete(self, request, obj_display, obj_id):
-        obj_display = getattr(request, DELETED_LABEL_ATTRIBUTE, obj_display)
-        return super().response_delete(request, obj_display, obj_id)
-
-    def log_addition(self, request, obj, message):
-        return super().log_addition(request, self.named(obj), message)
-
-    def log_change(self, request, obj, message):
-        return super().log_change(request, self.named(obj), message)
-
-    def log_deletions(self, request, queryset):
-        return super().log_deletions(request, [self.named(obj) for obj in queryset])
-
-    def action_checkbox(self, obj):
-        return super().action_checkbox(self.named(obj))
-
-    def history_view_title(self, request, obj):
-        return super().history_view_title(request, self.named(obj))
-
-    def history_form_view_title(self, request, obj):
-        return super().history_form_view_title(request, self.named(obj))
-
-    def render_history_view(self, request, template, context, **kwargs):
-        for key in ("object", "original"):
-            if context.get(key) is not None:
-                context[key] = self.named(context[key])
-        for record in context.get("page_obj") or []:
-            record.history_object = self.named(record.history_object)
-        return super().render_history_view(request, template, context, **kwargs)
-
-    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
-        inline_admin_formsets = super().get_inline_formsets(
-            request, formsets, inline_instances, obj
-        )
-        for inline_admin_formset in inline_admin_formsets:
-            if hasattr(inline_admin_formset.opts, "object_label"):
-                # Django builds the helper; only its rows' headings change.
-                inline_admin_formset.__class__ = NamedInlineAdminFormSet
-        return inline_admin_formsets
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -286,7 +181,7 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
             model_admin = self.admin_site.get_model_admin(type(record))
             if not model_admin.has_delete_permission(request, record):
                 perms_needed.add(opts.verbose_name)
-            label = model_admin.named(record) if isinstance(model_admin, ParleyAdmin) else record
+            label = record
             try:
                 url = reverse(
                     f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
@@ -368,8 +263,6 @@ LABEL_RELATIONS = {
 
 def record_label(record: models.Model) -> str:
     """Return a record in words; relations named in LABEL_RELATIONS must be loaded."""
-    if isinstance(record, Participant):
-        return f"{record.party.name} as {record.get_role_display()} in {record.negotiation.title}"
     if isinstance(record, Demand | Concession):
         return (
             f"{record.party.short_name} on {record.issue.title} at {record.round.title}: {record}"
