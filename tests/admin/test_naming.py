@@ -1,7 +1,7 @@
 """Participants are named in words on every admin page: never "3 as principal in 1".
 
-Participant.__str__ shows ids; the admin names a participation as "Northland as principal in
-Test talks" in titles, breadcrumbs, messages, deletion lists, the history and the log.
+A participation reads "Northland as principal in Test talks" in titles, breadcrumbs, messages,
+deletion lists, the history and the log.
 """
 
 import re
