@@ -134,6 +134,14 @@ class StanceTrack:
     points: list[tuple[Round, Demand | None]]
 
 
+def principals_of(negotiation: Negotiation) -> list[Party]:
+    """Return the parties compared and measured for gaps, in column order (one query)."""
+    participants = Participant.objects.filter(
+        negotiation=negotiation, role=Participant.Role.PRINCIPAL
+    ).select_related("party")
+    return [p.party for p in participants]
+
+
 class Ledger:
     """One negotiation's rounds, principals, issues and a chosen slice of its statements.
 
@@ -154,8 +162,7 @@ class Ledger:
         rounds = Round.objects.up_to(upto) if upto else negotiation.rounds.all()
         self.rounds: list[Round] = list(rounds.chronological())
         self.index = {r.pk: i for i, r in enumerate(self.rounds)}
-        participants = Participant.objects.filter(negotiation=negotiation).select_related("party")
-        self.principals = [p.party for p in participants if p.role == Participant.Role.PRINCIPAL]
+        self.principals = principals_of(negotiation)
         self.issues: list[Issue] = list(
             Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
         )
@@ -396,13 +403,19 @@ def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
     return [(i, [ledger.gap(i, r) for r in ledger.rounds]) for i in ledger.issues]
 
 
-def stance_tracks(*, issue: Issue) -> tuple[list[Round], list[StanceTrack]]:
-    """Return the rounds and each principal's standing demand on `issue` at each of them."""
-    ledger = Ledger(
-        issue.negotiation,
-        demands=Demand.objects.for_display().filter(issue=issue),
-        concessions=Concession.objects.none(),
-    )
+def stance_tracks(
+    *, issue: Issue, ledger: Ledger | None = None
+) -> tuple[list[Round], list[StanceTrack]]:
+    """Return the rounds and each principal's standing demand on `issue` at each of them.
+
+    Pass a `ledger` already loaded with the issue's demands to avoid loading them again.
+    """
+    if ledger is None:
+        ledger = Ledger(
+            issue.negotiation,
+            demands=Demand.objects.for_display().filter(issue=issue),
+            concessions=Concession.objects.none(),
+        )
     tracks = [
         StanceTrack(party=p, points=[(r, ledger.standing(p, issue, r)) for r in ledger.rounds])
         for p in ledger.principals

@@ -240,12 +240,12 @@ def issue_detail(request, negotiation, issue):
         return _not_found(
             request, what="issue", slug=slug, negotiation=negotiation, options=options
         )
-    rounds, tracks = stance_tracks(issue=issue)
     ledger = Ledger(
         negotiation,
         demands=Demand.objects.for_display().filter(issue=issue),
         concessions=Concession.objects.for_display().filter(issue=issue),
     )
+    rounds, tracks = stance_tracks(issue=issue, ledger=ledger)
     participants = _participants(negotiation)
     return render(
         request,

@@ -44,11 +44,11 @@ from negotiations.models import Issue, Negotiation, Participant, Party, Round, S
 from positions.freshness import last_change
 from positions.models import Concession, Demand
 from positions.services import (
-    Ledger,
     compare_rounds,
     gap_history,
     latest_round,
     positions_as_of,
+    principals_of,
 )
 
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
@@ -284,11 +284,7 @@ class NegotiationViewSet(ParleyViewSet):
     def gaps(self, request, negotiation=None):
         """Spread of the principals' stances per issue and round, raw and normalised (0–1)."""
         negotiation, _ = self.computed_request()
-        # The principals (the columns, whose stances make the gap) as the position service
-        # counts them; the ledger loads no statements for this.
-        principals = Ledger(
-            negotiation, demands=Demand.objects.none(), concessions=Concession.objects.none()
-        ).principals
+        principals = principals_of(negotiation)
         slugs = {party.pk: party.slug for party in principals}
         payload = {
             "negotiation": negotiation,
