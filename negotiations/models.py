@@ -7,6 +7,18 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from negotiations.dates import DatePart, DatePrecision, describe_date, validate_fuzzy_date
+from negotiations.refusals import refusal
+
+
+def stored_values(record: models.Model, *attnames: str) -> dict:
+    """Return `attnames` of `record` as its row holds them now ({} for a record not saved yet).
+
+    `clean()` compares them with the edited values to tell a move from an edit in place.
+    """
+    if record.pk is None:
+        return {}
+    return type(record)._default_manager.filter(pk=record.pk).values(*attnames).first() or {}
+
 
 # Top-level paths of the site: a negotiation's pages live at /<slug>/, so it may not take these.
 RESERVED_SLUGS = ("admin", "api", "healthz", "parties", "sources", "static", "feeds")
@@ -120,6 +132,33 @@ class Participant(models.Model):
         except (Party.DoesNotExist, Negotiation.DoesNotExist):  # a past version, since deleted
             return f"A {self.get_role_display()} (party or negotiation since deleted)"
 
+    def clean(self):
+        stored = stored_values(self, "party_id", "negotiation_id")
+        if stored and (stored["party_id"], stored["negotiation_id"]) != (
+            self.party_id,
+            self.negotiation_id,
+        ):
+            Participant(pk=self.pk, **stored).validate_leaving()
+
+    def statements(self) -> list[models.Model]:
+        """Return the party's demands and concessions in this negotiation."""
+        where = {"round__negotiation_id": self.negotiation_id}
+        return [
+            *self.party.demands.filter(**where).select_related("party", "issue", "round"),
+            *self.party.concessions.filter(**where).select_related("party", "issue", "round"),
+        ]
+
+    def validate_leaving(self) -> None:
+        """Refuse to let the party leave (or become another) while it has statements here:
+        a party that speaks in a negotiation takes part in it."""
+        count = len(self.statements())
+        if count:
+            raise refusal(
+                "participant_has_statements",
+                party=str(self.party),
+                statements=f"{count} demand(s) or concession(s)",
+            )
+
 
 class Source(models.Model):
     """The evidence behind a round, demand or concession: readers always see on whose word."""
@@ -172,6 +211,23 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("source-detail", kwargs={"source": self.slug})
+
+    def delete(self, *args, **kwargs):
+        """Refuse to delete a cited source, as a PROTECT foreign key would.
+
+        Citations are many-to-many, so the database would silently unlink them; a fact must not
+        lose its evidence by a click elsewhere.
+        """
+        citing = self.citing_records()
+        if citing:
+            raise models.ProtectedError(
+                f"The source is cited by {len(citing)} record(s); cite another first.", citing
+            )
+        return super().delete(*args, **kwargs)
+
+    def citing_records(self) -> list[models.Model]:
+        """Return the rounds, demands and concessions that cite this source."""
+        return [*self.rounds.all(), *self.demands.all(), *self.concessions.all()]
 
 
 class RoundQuerySet(models.QuerySet):
@@ -285,6 +341,35 @@ class Round(models.Model):
 
     def clean(self):
         validate_fuzzy_date(self.start_date, self.date_precision, self.date_part)
+        stored = stored_values(self, "negotiation_id", "start_date", "sequence")
+        if not stored:
+            return
+        if stored["negotiation_id"] != self.negotiation_id and (
+            self.demands.exists() or self.concessions.exists()
+        ):
+            raise refusal("round_keeps_negotiation")
+        if (stored["start_date"], stored["sequence"]) != self.order_key:
+            self.validate_citation_order()
+
+    def validate_citation_order(self) -> None:
+        """Refuse a new date that would put a cited demand after a concession citing it."""
+        if self.start_date is None:
+            return
+        others = Round.objects.exclude(pk=self.pk)
+        later, earlier = others.after(self), others.before(self)
+        Concession = self.concessions.model  # positions.models imports this module
+        crossing = (
+            Concession.objects.filter(
+                Q(round=self, softens__round__in=later)
+                | Q(round=self, in_return_for__round__in=later)
+                | Q(softens__round=self, round__in=earlier)
+                | Q(in_return_for__round=self, round__in=earlier)
+            )
+            .distinct()
+            .count()
+        )
+        if crossing:
+            raise refusal("round_keeps_citation_order", concessions=f"{crossing} concession(s)")
 
     @property
     def date_display(self) -> str:
@@ -338,6 +423,15 @@ class Issue(models.Model):
             "issue-detail", kwargs={"negotiation": self.negotiation.slug, "issue": self.slug}
         )
 
+    def clean(self):
+        stored = stored_values(self, "negotiation_id")
+        if (
+            stored
+            and stored["negotiation_id"] != self.negotiation_id
+            and (self.demands.exists() or self.concessions.exists())
+        ):
+            raise refusal("issue_keeps_negotiation")
+
 
 class Stance(models.Model):
     """One labelled rung of an issue's scale: a neutral description of an option, not a verdict."""
@@ -366,3 +460,8 @@ class Stance(models.Model):
 
     def __str__(self):
         return f"{self.value}: {self.label}"
+
+    def clean(self):
+        stored = stored_values(self, "issue_id")
+        if stored and stored["issue_id"] != self.issue_id and self.demands.exists():
+            raise refusal("stance_keeps_issue")

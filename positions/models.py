@@ -1,12 +1,12 @@
 """What parties say: demands (positions on an issue) and concessions (moves they offer)."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from simple_history.models import HistoricalRecords
 
-from negotiations.models import Issue, Participant, Party, Round, Source, Stance
+from negotiations.models import Issue, Participant, Party, Round, Source, Stance, stored_values
+from negotiations.refusals import refusal
 
 
 class DemandQuerySet(models.QuerySet):
@@ -101,9 +101,35 @@ class Demand(models.Model):
     def clean(self):
         validate_statement(self)
         if self.stance_id and self.issue_id and self.stance.issue_id != self.issue_id:
-            raise ValidationError(
-                {"stance": "This stance is on another issue's scale; pick one of this issue's."}
-            )
+            raise refusal("stance_of_issue")
+        if self.pk is not None:
+            self.validate_citations()
+
+    def validate_citations(self):
+        """Refuse a change that would strand the concessions citing this demand.
+
+        A cited demand keeps its party and issue (what `softens` and `in_return_for` mean
+        depends on them) and stays at or before the round of every concession citing it.
+        """
+        citing = list(
+            Concession.objects.filter(Q(softens=self.pk) | Q(in_return_for=self.pk))
+            .select_related("round")
+            .order_by()
+        )
+        if not citing:
+            return
+        stored = stored_values(self, "party_id", "issue_id")
+        concessions = f"{len(citing)} concession(s)"
+        for name in ("party", "issue"):
+            if stored and getattr(self, f"{name}_id") != stored[f"{name}_id"]:
+                raise refusal(f"cited_demand_keeps_{name}", concessions=concessions)
+        if self.round_id:
+            earlier = [c for c in citing if stated_later(self.round, c.round)]
+            if earlier:
+                raise refusal(
+                    "cited_demand_not_after_concession",
+                    concessions=f"{len(earlier)} concession(s)",
+                )
 
     @property
     def is_retracted(self) -> bool:
@@ -177,43 +203,32 @@ class Concession(models.Model):
         if self.softens_id and (
             self.softens.party_id != self.party_id or self.softens.issue_id != self.issue_id
         ):
-            raise ValidationError(
-                {"softens": "A concession softens a demand of the same party on the same issue."}
-            )
+            raise refusal("softens_own_demand")
         if self.in_return_for_id and self.in_return_for.party_id == self.party_id:
-            raise ValidationError(
-                {"in_return_for": "The condition must be another party's demand."}
-            )
-        for field in ("softens", "in_return_for"):
-            demand = getattr(self, field) if getattr(self, f"{field}_id") else None
-            if demand and self.round_id and demand.round.order_key > self.round.order_key:
-                raise ValidationError(
-                    {
-                        field: "That demand was stated after this concession's round; pick one "
-                        "stated at or before it."
-                    }
-                )
+            raise refusal("in_return_for_other_party")
+        for link in ("softens", "in_return_for"):
+            demand = getattr(self, link) if getattr(self, f"{link}_id") else None
+            if demand and self.round_id and stated_later(demand.round, self.round):
+                raise refusal(f"{link}_stated_before")
+
+
+def stated_later(demand_round: Round, concession_round: Round) -> bool:
+    """Whether a demand's round comes after a concession's: it cannot then cite the demand."""
+    return demand_round.order_key > concession_round.order_key
 
 
 def validate_statement(statement: Demand | Concession) -> None:
     """Refuse a demand or concession whose party, issue and round do not fit together.
 
-    The database enforces the same rules with triggers (positions/migrations/0002), so data
-    loaded behind the forms' back cannot break them either.
+    The database enforces the same rules with triggers (positions/migrations/0003), so data
+    written behind the models' back cannot break them either (docs/rules.md).
     """
     if not (statement.round_id and statement.issue_id and statement.party_id):
         return
     negotiation_id = statement.round.negotiation_id
     if statement.issue.negotiation_id != negotiation_id:
-        raise ValidationError(
-            {"issue": "This issue belongs to another negotiation than the round."}
-        )
+        raise refusal("issue_in_negotiation")
     if not Participant.objects.filter(
         negotiation_id=negotiation_id, party_id=statement.party_id
     ).exists():
-        raise ValidationError(
-            {
-                "party": "This party does not take part in the round's negotiation; add it as a "
-                "participant first."
-            }
-        )
+        raise refusal("party_participates")

@@ -20,10 +20,17 @@ class NegotiationFactory(factory.django.DjangoModelFactory):
 class PartyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Party
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"party-{n}")
     name = factory.Sequence(lambda n: f"Party {n}")
     short_name = factory.Sequence(lambda n: f"P{n}")
+
+    @factory.post_generation
+    def takes_part_in(self, create, extracted, **kwargs):
+        """`takes_part_in=negotiation` makes the new party a principal there."""
+        if create and extracted is not None:
+            Participant.objects.create(negotiation=extracted, party=self)
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
@@ -85,33 +92,38 @@ class IssueFactory(factory.django.DjangoModelFactory):
                 Stance.objects.create(issue=self, value=value, label=label)
 
 
-class DemandFactory(factory.django.DjangoModelFactory):
+class StatementFactory(factory.django.DjangoModelFactory):
+    """A demand or concession its rules accept: the issue and a participating party of the
+    round's negotiation (a party given explicitly is taken as given)."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    round = factory.SubFactory(RoundFactory)
+    issue = factory.SubFactory(
+        IssueFactory, negotiation=factory.SelfAttribute("..round.negotiation")
+    )
+    # A post-generation value is read from the party's own step: three dots reach the statement.
+    party = factory.SubFactory(
+        PartyFactory, takes_part_in=factory.SelfAttribute("...round.negotiation")
+    )
+
+    @factory.post_generation
+    def sources(self, create, extracted, **kwargs):
+        if create:
+            self.sources.set(extracted or [SourceFactory()])
+
+
+class DemandFactory(StatementFactory):
     class Meta:
         model = Demand
-        skip_postgeneration_save = True
 
-    party = factory.SubFactory(PartyFactory)
-    issue = factory.SubFactory(IssueFactory)
-    round = factory.SubFactory(RoundFactory)
     text = factory.Sequence(lambda n: f"Demand number {n}")
 
-    @factory.post_generation
-    def sources(self, create, extracted, **kwargs):
-        if create:
-            self.sources.set(extracted or [SourceFactory()])
 
-
-class ConcessionFactory(factory.django.DjangoModelFactory):
+class ConcessionFactory(StatementFactory):
     class Meta:
         model = Concession
-        skip_postgeneration_save = True
 
-    party = factory.SubFactory(PartyFactory)
-    issue = factory.SubFactory(IssueFactory)
-    round = factory.SubFactory(RoundFactory)
     text = factory.Sequence(lambda n: f"Concession number {n}")
-
-    @factory.post_generation
-    def sources(self, create, extracted, **kwargs):
-        if create:
-            self.sources.set(extracted or [SourceFactory()])

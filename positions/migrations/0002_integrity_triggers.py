@@ -109,40 +109,49 @@ RULES = [
 ]
 
 
-def sqlite_statements():
-    for name, table, events, condition, message in RULES:
+def refused(name: str, message: str) -> str:
+    return f"Refused: {message}"
+
+
+# 0003_citation_triggers replaces these triggers with the same generators, its own rules (a rule
+# may add a timing, BEFORE or AFTER) and a message that names the rule's code.
+def sqlite_statements(rules=RULES, refusal=refused):
+    for name, table, events, condition, message, *timing in rules:
+        when = timing[0] if timing else "BEFORE"
         for event in events:
             trigger = f"{table}_{name}_{event.lower()}"
             yield (
-                f"CREATE TRIGGER {trigger} BEFORE {event} ON {table} FOR EACH ROW "
-                f"WHEN NOT ({condition}) BEGIN SELECT RAISE(ABORT, 'Refused: {message}'); END",
+                f"CREATE TRIGGER {trigger} {when} {event} ON {table} FOR EACH ROW "
+                f"WHEN NOT ({condition}) BEGIN SELECT RAISE(ABORT, '{refusal(name, message)}'); "
+                "END",
                 f"DROP TRIGGER IF EXISTS {trigger}",
             )
 
 
-def postgresql_statements():
-    for name, table, events, condition, message in RULES:
+def postgresql_statements(rules=RULES, refusal=refused):
+    for name, table, events, condition, message, *timing in rules:
+        when = timing[0] if timing else "BEFORE"
         function = f"{table}_{name}"
         row = "OLD" if events == ("DELETE",) else "NEW"
         yield (
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"IF NOT ({condition}) THEN RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_"
-            f"violation', MESSAGE = 'Refused: {message}'; END IF; RETURN {row}; END $$",
+            f"violation', MESSAGE = '{refusal(name, message)}'; END IF; RETURN {row}; END $$",
             f"DROP FUNCTION IF EXISTS {function}() CASCADE",
         )
         yield (
-            f"CREATE TRIGGER {function} BEFORE {' OR '.join(events)} ON {table} "
+            f"CREATE TRIGGER {function} {when} {' OR '.join(events)} ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}()",
             f"DROP TRIGGER IF EXISTS {function} ON {table}",
         )
 
 
-def statements(schema_editor):
+def statements(schema_editor, rules=RULES, refusal=refused):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        return list(sqlite_statements())
+        return list(sqlite_statements(rules, refusal))
     if vendor == "postgresql":
-        return list(postgresql_statements())
+        return list(postgresql_statements(rules, refusal))
     raise NotImplementedError(f"Integrity triggers exist for SQLite and PostgreSQL, not {vendor}.")
 
 
