@@ -13,7 +13,7 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, router, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import redirect
@@ -29,31 +29,10 @@ from positions.admin import (
     ParleyAdmin,
     ParleyAutocomplete,
 )
-from positions.forms import (
-    GuardedModelForm,
-    VersionedModelForm,
-    participant_refusal,
-    refusal_message,
-)
-from positions.models import Concession, Demand
+from positions.forms import GuardedModelForm, VersionedModelForm, refusal_message
 from positions.services import positions_as_of
 
 # --- forms ------------------------------------------------------------------------------------
-
-
-class RoundForm(VersionedModelForm):
-    def clean_negotiation(self):
-        negotiation = self.cleaned_data["negotiation"]
-        round = self.instance
-        if round.pk and negotiation.pk != round.negotiation_id and has_statements(round=round):
-            raise forms.ValidationError(
-                "This round has demands or concessions; it cannot move to another negotiation."
-            )
-        return negotiation
-
-
-def has_statements(*, round: Round) -> bool:
-    return round.demands.exists() or round.concessions.exists()
 
 
 class NextRoundForm(GuardedModelForm):
@@ -89,54 +68,20 @@ class NextRoundForm(GuardedModelForm):
         super()._post_clean()
 
 
-class IssueForm(VersionedModelForm):
-    def clean_negotiation(self):
-        negotiation = self.cleaned_data["negotiation"]
-        issue = self.instance
-        if (
-            issue.pk
-            and negotiation.pk != issue.negotiation_id
-            and (issue.demands.exists() or issue.concessions.exists())
-        ):
-            raise forms.ValidationError(
-                "Demands or concessions are stated on this issue; it cannot move to another "
-                "negotiation."
-            )
-        return negotiation
-
-
-class StanceForm(GuardedModelForm):
-    def clean_issue(self):
-        issue = self.cleaned_data["issue"]
-        stance = self.instance
-        if stance.pk and issue.pk != stance.issue_id and stance.demands.exists():
-            raise forms.ValidationError(
-                "Demands sit at this stance; it cannot move to another issue's scale."
-            )
-        return issue
-
-
-class ParticipantForm(GuardedModelForm):
-    def clean(self):
-        cleaned_data = super().clean()
-        moved = {"party", "negotiation"} & set(self.changed_data)
-        if self.instance.pk and moved:
-            refusal = participant_refusal(self.instance)
-            if refusal:
-                self.add_error(None, refusal)
-        return cleaned_data
-
-
 class ParticipantFormSet(BaseInlineFormSet):
+    """A negotiation's participants: one whose party has statements here cannot be removed."""
+
     def clean(self):
         super().clean()
-        refusals = [
-            participant_refusal(form.instance)
-            for form in self.deleted_forms
-            if form.instance.pk is not None
-        ]
-        if any(refusals):
-            raise forms.ValidationError([refusal for refusal in refusals if refusal])
+        refusals = []
+        for form in self.deleted_forms:
+            if form.instance.pk is not None:
+                try:
+                    form.instance.validate_leaving()
+                except forms.ValidationError as refusal:
+                    refusals.append(refusal)
+        if refusals:
+            raise forms.ValidationError(refusals)
 
 
 # --- negotiations, parties, participants -----------------------------------------------------
@@ -144,7 +89,7 @@ class ParticipantFormSet(BaseInlineFormSet):
 
 class ParticipantInline(ParleyAutocomplete, admin.TabularInline):
     model = Participant
-    form = ParticipantForm
+    form = GuardedModelForm
     formset = ParticipantFormSet
     fields = ["party", "role", "also_mediates", "order"]
     autocomplete_fields = ["party"]
@@ -185,7 +130,7 @@ class PartyAdmin(ParleyAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ParleyAdmin):
-    form = ParticipantForm
+    form = GuardedModelForm
     list_display = ["party", "negotiation", "role", "also_mediates", "order"]
     list_filter = ["role", "negotiation"]
     list_select_related = ["party", "negotiation"]
@@ -196,14 +141,7 @@ class ParticipantAdmin(ParleyAdmin):
         return super().get_queryset(request).select_related("party", "negotiation")
 
     def blocking_records(self, objs):
-        # A database trigger refuses to remove a participant whose party has statements in the
-        # negotiation; list those statements so the refusal comes first, and readably.
-        where = Q(pk__in=[])
-        for participant in objs:
-            where |= Q(
-                party_id=participant.party_id, round__negotiation_id=participant.negotiation_id
-            )
-        return [*Demand.objects.filter(where), *Concession.objects.filter(where)]
+        return [statement for participant in objs for statement in participant.statements()]
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -232,20 +170,8 @@ class SourceAdmin(ParleyAdmin):
     ]
     formfield_overrides = {**COMPACT_TEXT, models.URLField: {"assume_scheme": "https"}}
 
-    def get_deleted_objects(self, objs, request):
-        """Treat records that cite a source as protecting it.
-
-        Citations are many-to-many, so Django would silently unlink them; a fact must not lose
-        its only evidence by a click on another page.
-        """
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        for source in objs:
-            for citing in (source.rounds, source.demands, source.concessions):
-                protected += [
-                    f"{citing.model._meta.verbose_name.capitalize()}: {record}"
-                    for record in citing.all()
-                ]
-        return deleted, counts, perms_needed, protected
+    def blocking_records(self, objs):
+        return [record for source in objs for record in source.citing_records()]
 
 
 # --- rounds -----------------------------------------------------------------------------------
@@ -266,7 +192,7 @@ NEXT_ROUND_FIELDSETS = [
 
 @admin.register(Round)
 class RoundAdmin(ParleyAdmin):
-    form = RoundForm
+    form = VersionedModelForm
     list_display = [
         "title",
         "negotiation",
@@ -418,7 +344,7 @@ def standing_context(round: Round) -> dict:
 
 class StanceInline(ParleyAutocomplete, admin.TabularInline):
     model = Stance
-    form = StanceForm
+    form = GuardedModelForm
     fields = ["value", "label", "description"]
     formfield_overrides = COMPACT_TEXT
     extra = 1
@@ -426,7 +352,7 @@ class StanceInline(ParleyAutocomplete, admin.TabularInline):
 
 @admin.register(Issue)
 class IssueAdmin(ParleyAdmin):
-    form = IssueForm
+    form = VersionedModelForm
     list_display = ["title", "negotiation", "category", "order", "low_pole", "high_pole"]
     list_filter = ["negotiation", "category"]
     list_select_related = ["negotiation"]
@@ -449,7 +375,7 @@ class IssueAdmin(ParleyAdmin):
 
 @admin.register(Stance)
 class StanceAdmin(ParleyAdmin):
-    form = StanceForm
+    form = GuardedModelForm
     list_display = ["label", "value", "issue", "negotiation"]
     list_filter = ["issue__negotiation"]
     list_select_related = ["issue__negotiation"]

@@ -117,7 +117,8 @@ RULES = {
     ]
 }
 
-TRIGGER_CODE = re.compile(r"Refused \[(?P<code>\w+)\]")
+# How a trigger words its refusal: "Refused [code]: reason" ("Refused: reason" before 0003).
+TRIGGER_REFUSAL = re.compile(r"Refused(?: \[(?P<code>\w+)\])?: (?P<reason>[^\n]*)")
 
 
 def refusal(code: str, *, on: str | None = None, **details) -> ValidationError:
@@ -132,15 +133,21 @@ def as_validation_error(error: IntegrityError | ValidationError) -> ValidationEr
     """Return a database refusal as the field-level ValidationError validation would raise.
 
     A trigger names its rule's code; a model constraint is found by its name (PostgreSQL) or
-    its columns (SQLite) and speaks its own `violation_error_message`. Anything else is passed
-    on with the database's first line, so nothing is hidden.
+    its columns (SQLite) and speaks its own `violation_error_message`. A trigger this module
+    does not know speaks its own words; anything else is passed on with the database's first
+    line, so nothing is hidden.
     """
     if isinstance(error, ValidationError):
         return error
     text = str(error).strip()
-    found = TRIGGER_CODE.search(text)
+    found = TRIGGER_REFUSAL.search(text)
     if found and found["code"] in RULES:
         return refusal(found["code"])
+    if found:  # a rule only the database knows: its own words
+        reason = found["reason"].strip().rstrip(".")
+        return ValidationError(
+            f"{reason[:1].upper()}{reason[1:]}.", code=found["code"] or "database"
+        )
     constraint = constraint_named_in(text)
     if constraint is not None:
         return ValidationError(str(constraint.violation_error_message), code=constraint.name)

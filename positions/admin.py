@@ -95,8 +95,8 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        refusal = getattr(request, REFUSAL_ATTRIBUTE, "")
-        if refusal:
+        refusal = getattr(request, REFUSAL_ATTRIBUTE, None)
+        if refusal is not None:
             form = type(form.__name__, (form,), {"database_refusal": refusal})
         return form
 
@@ -129,7 +129,7 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
         try:
             return view(request, *args)
         except IntegrityError as error:
-            setattr(request, REFUSAL_ATTRIBUTE, refusal_message(error))
+            setattr(request, REFUSAL_ATTRIBUTE, error)
             return view(request, *args)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -152,7 +152,10 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
             return redirect(request.get_full_path())
 
     def blocking_records(self, objs) -> list[models.Model]:
-        """Return records that forbid deleting `objs` beyond PROTECT foreign keys."""
+        """Return records that forbid deleting `objs` beyond PROTECT foreign keys.
+
+        Each admin asks the model's own rule (e.g. Source.citing_records), never restates it.
+        """
         return []
 
     def get_deleted_objects(self, objs, request):

@@ -8,7 +8,6 @@ concession rows choices fitted to the round's negotiation, loaded once for all r
 from __future__ import annotations
 
 from django import forms
-from django.apps import apps
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -17,8 +16,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from negotiations.models import Issue, Participant, Party, Round, Stance
-from positions.models import Concession, Demand
+from negotiations.models import Issue, Party, Round, Stance
+from negotiations.refusals import as_validation_error, messages_by_field
+from positions.models import Demand
 
 VERSION_FIELD = "loaded_version"
 
@@ -43,14 +43,19 @@ def describe_change(*, instance: models.Model, fallback_time) -> tuple[str, str]
 class GuardedModelForm(forms.ModelForm):
     """A model form that can carry the database's refusal of its previous save attempt."""
 
-    # Set per request by ParleyAdmin when the database refused a save that passed validation;
-    # the form then shows the refusal instead of a server error (see ParleyAdmin.changeform_view).
-    database_refusal = ""
+    # Set per request by ParleyAdmin when the database refused a save that passed validation
+    # (an IntegrityError); the form then shows the refusal instead of a server error, on the
+    # field its rule names when the form has it (see ParleyAdmin.changeform_view).
+    database_refusal = None
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.database_refusal:
-            self.add_error(None, self.database_refusal)
+        if self.database_refusal is not None:
+            refusal = as_validation_error(self.database_refusal)
+            for name, messages in messages_by_field(refusal).items():
+                if name in self.fields:
+                    self.add_error(name, messages)
+            self.add_error(None, refusal_message(self.database_refusal))
         return cleaned_data
 
 
@@ -121,33 +126,9 @@ class VersionedModelForm(GuardedModelForm):
         self.data[self.add_prefix(VERSION_FIELD)] = stamp(current)
 
 
-def describe_integrity_error(error: IntegrityError) -> str:
-    """Return the reason a database refused a write, in the words of the rule that refused it.
-
-    Triggers say "Refused: <reason>"; named constraints are mapped to their message.
-    """
-    text = str(error).strip()
-    if "Refused: " in text:
-        reason = text.split("Refused: ", 1)[1].splitlines()[0].strip()
-        return reason[:1].upper() + reason[1:] + "."
-    for model in [*apps.get_app_config("negotiations").get_models(), Demand, Concession]:
-        for constraint in model._meta.constraints:
-            if constraint.name in text or _unique_columns(model, constraint) in text:
-                return str(constraint.violation_error_message)
-    return text.splitlines()[0] if text else "The database refused the change."
-
-
-def _unique_columns(model, constraint) -> str:
-    """Return how SQLite names a unique constraint in its error ("table.col, table.col")."""
-    fields = getattr(constraint, "fields", ())
-    if not fields:
-        return "\0"  # matches nothing
-    table = model._meta.db_table
-    return ", ".join(f"{table}.{model._meta.get_field(name).column}" for name in fields)
-
-
 def refusal_message(error: IntegrityError, *, deleting: bool = False) -> str:
-    reason = describe_integrity_error(error)
+    """Return the database's refusal of a save or deletion as the admin says it."""
+    reason = " ".join(as_validation_error(error).messages)
     if deleting:
         return f"The database refused this deletion: {reason} Nothing was deleted."
     return (
@@ -331,22 +312,7 @@ class RoundStatementFormSet(BaseInlineFormSet):
 
 
 class StatementForm(VersionedModelForm):
-    """Demand or concession: refuse moving a demand that concessions refer to."""
-
-    def clean(self):
-        cleaned_data = super().clean()
-        moved = [name for name in ("party", "issue") if name in self.changed_data]
-        if self.instance.pk and moved and isinstance(self.instance, Demand):
-            referring = Concession.objects.filter(
-                models.Q(softens=self.instance) | models.Q(in_return_for=self.instance)
-            ).count()
-            if referring:
-                self.add_error(
-                    moved[0],
-                    f"{referring} concession(s) refer to this demand; point them elsewhere "
-                    "before changing its party or issue, or state a new demand instead.",
-                )
-        return cleaned_data
+    """A demand or concession on its own page; its rules are its model's `clean()`."""
 
 
 class InlineStatementForm(StatementForm):
@@ -381,22 +347,3 @@ class ConcessionForm(StatementForm):
             if round is not None:
                 return round
         return self.instance.round if self.instance.round_id else None
-
-
-def party_statement_count(*, party_id: int, negotiation_id: int) -> int:
-    """Return how many demands and concessions a party has in a negotiation."""
-    where = {"party_id": party_id, "round__negotiation_id": negotiation_id}
-    return Demand.objects.filter(**where).count() + Concession.objects.filter(**where).count()
-
-
-def participant_refusal(participant: Participant) -> str | None:
-    """Return why `participant` cannot leave its negotiation, or None if it can."""
-    count = party_statement_count(
-        party_id=participant.party_id, negotiation_id=participant.negotiation_id
-    )
-    if not count:
-        return None
-    return (
-        f"{participant.party} has {count} demand(s) or concession(s) in this negotiation, so it "
-        "cannot leave it. Delete or reassign those statements first."
-    )

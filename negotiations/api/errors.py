@@ -12,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from negotiations.api.serializers import field_errors
+from negotiations.refusals import as_validation_error
 
 
 class Conflict(exceptions.APIException):
@@ -23,15 +24,22 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc, context):
     """DRF's handler, taught the errors a write can meet below the serializer.
 
-    Deleting a record others point at is a 409 naming them; a constraint or trigger that the
-    models' validation did not foresee is a 400 with the database's reason, not a 500.
+    Deleting a record others point at is a 409 naming them; a constraint or trigger that
+    refuses a write the models' validation let through (a race, a writer behind the models) is
+    a 400 on the field its rule names, in the words validation uses (negotiations.refusals),
+    and a 409 when it refuses a deletion.
     """
     if isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(in_use_message(exc))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(field_errors(exc))
     elif isinstance(exc, IntegrityError):
-        exc = exceptions.ValidationError({"detail": f"The database refused the change: {exc}"})
+        refusal = as_validation_error(exc)
+        request = context.get("request")
+        if request is not None and request.method == "DELETE":
+            exc = Conflict(" ".join(refusal.messages))
+        else:
+            exc = exceptions.ValidationError(field_errors(refusal))
     response = drf_exception_handler(exc, context)
     request = context.get("request")
     if response is not None and request is not None:
@@ -50,7 +58,8 @@ def in_use_message(exc: ProtectedError | RestrictedError) -> str:
         counted(count, str(meta.verbose_name), str(meta.verbose_name_plural))
         for meta, count in sorted(counts.items(), key=lambda item: str(item[0].verbose_name))
     )
-    return f"Cannot delete: {listed} refer to it. Delete or reassign them first."
+    verb = "refers" if len(objects) == 1 else "refer"
+    return f"Cannot delete: {listed} {verb} to it. Delete or reassign them first."
 
 
 def counted(count: int, singular: str, plural: str) -> str:

@@ -26,7 +26,6 @@ from rest_framework.views import APIView
 from negotiations.api import schema  # noqa: F401 (registers the OpenAPI extensions)
 from negotiations.api import serializers as s
 from negotiations.api.citation import citation
-from negotiations.api.errors import Conflict, counted
 from negotiations.api.filters import (
     ConcessionFilter,
     DemandFilter,
@@ -365,19 +364,6 @@ class SourceViewSet(ParleyViewSet):
     search_fields = ["title", "outlet", "author", "speaker", "quote"]
     ordering_fields = ["date"]
     ordering = ["date", "id"]  # the cursor key (pagination.chronological_ordering)
-
-    def perform_destroy(self, instance):
-        # The database would quietly unlink the source from what cites it, leaving statements
-        # without "on whose word"; refuse instead, as for records that protect their links.
-        citing = {
-            ("round", "rounds"): instance.rounds.count(),
-            ("demand", "demands"): instance.demands.count(),
-            ("concession", "concessions"): instance.concessions.count(),
-        }
-        if any(citing.values()):
-            listed = ", ".join(counted(count, *names) for names, count in citing.items() if count)
-            raise Conflict(f"Cannot delete: the source is cited by {listed}. Cite another first.")
-        super().perform_destroy(instance)
 
 
 @extend_schema(tags=["rounds"])
