@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from negotiations.models import Issue, Negotiation, Party, Round
 from positions.models import Concession, Demand
@@ -142,3 +143,43 @@ def dataset(db) -> Negotiation:
     from negotiations.loader import load_dataset
 
     return load_dataset(DATASET).negotiation
+
+
+# (name, table, event, condition, message): rules only the database knows, for the paths that
+# turn a database refusal into a message. "Outsider words" is refused as if by a known rule.
+DATABASE_RULES = [
+    ("banned_outlet", "negotiations_source", "INSERT", "NEW.outlet = 'Banned Gazette'", ""),
+    ("forbidden_words", "positions_demand", "INSERT", "NEW.text = 'Forbidden words'", ""),
+    (
+        "outsider_words",
+        "positions_demand",
+        "INSERT",
+        "NEW.text = 'Outsider words'",
+        " [party_participates]",
+    ),
+    ("kept_party", "negotiations_party", "DELETE", "OLD.slug = 'keep-me'", ""),
+]
+
+
+@pytest.fixture
+def database_rule(db):
+    """Install triggers that refuse what validation lets through (see DATABASE_RULES)."""
+    with connection.cursor() as cursor:
+        for name, table, event, condition, code in DATABASE_RULES:
+            message = f"Refused{code}: this is banned"
+            row = "OLD" if event == "DELETE" else "NEW"
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    f"CREATE TRIGGER test_{name} BEFORE {event} ON {table} FOR EACH ROW "
+                    f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE FUNCTION test_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"BEGIN IF {condition} THEN RAISE EXCEPTION USING ERRCODE = "
+                    f"'check_violation', MESSAGE = '{message}'; END IF; RETURN {row}; END $$"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER test_{name} BEFORE {event} ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION test_{name}()"
+                )

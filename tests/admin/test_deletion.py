@@ -1,9 +1,9 @@
 """Deleting what other records depend on is refused clearly, never with a server error."""
 
 import pytest
-from django.db import connection
 
 from negotiations.models import Participant, Party, Source, Stance
+from negotiations.refusals import RULES
 from positions.models import Demand
 from tests.admin.helpers import add_inline_row, errors_of, posted, row_index
 from tests.factories import PartyFactory, SourceFactory
@@ -129,32 +129,6 @@ def test_stance_in_use_cannot_be_deleted_from_its_issue_page(talks, editor_clien
     assert Stance.objects.filter(pk=used.pk).exists()
 
 
-@pytest.fixture
-def database_rule(db):
-    """Install a rule only the database knows: it refuses an outlet and a demand's wording."""
-    rules = {
-        "negotiations_source": "NEW.outlet = 'Banned Gazette'",
-        "positions_demand": "NEW.text = 'Forbidden words'",
-    }
-    with connection.cursor() as cursor:
-        for table, condition in rules.items():
-            if connection.vendor == "sqlite":
-                cursor.execute(
-                    f"CREATE TRIGGER test_rule_{table} BEFORE INSERT ON {table} FOR EACH ROW "
-                    f"WHEN {condition} BEGIN SELECT RAISE(ABORT, 'Refused: this is banned'); END"
-                )
-            else:
-                cursor.execute(
-                    f"CREATE FUNCTION test_rule_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                    f"BEGIN IF {condition} THEN RAISE EXCEPTION USING ERRCODE = 'check_violation', "
-                    "MESSAGE = 'Refused: this is banned'; END IF; RETURN NEW; END $$"
-                )
-                cursor.execute(
-                    f"CREATE TRIGGER test_rule_{table} BEFORE INSERT ON {table} "
-                    f"FOR EACH ROW EXECUTE FUNCTION test_rule_{table}()"
-                )
-
-
 def test_database_refusal_becomes_a_form_error_with_the_values_kept(
     talks, analyst_client, database_rule
 ):
@@ -214,3 +188,27 @@ def test_source_nothing_cites_can_be_deleted(editor_client):
     )
     assert response.status_code == 302
     assert not Source.objects.filter(pk=unused.pk).exists()
+
+
+def test_database_refusal_by_a_known_rule_shows_on_its_field(talks, analyst_client, database_rule):
+    data = posted(analyst_client.get("/admin/positions/demand/add/"))
+    data.update(
+        round=str(talks.r3.pk),
+        party=str(talks.south.pk),
+        issue=str(talks.prisoners.pk),
+        text="Outsider words",
+        priority="core",
+        status="reported",
+        sources=[str(SourceFactory().pk)],
+    )
+
+    response = analyst_client.post("/admin/positions/demand/add/", data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["party"] == [RULES["party_participates"].message()]
+    assert form.non_field_errors() == [
+        f"The database refused this save: {RULES['party_participates'].message()} Nothing was "
+        "saved; correct the values and save again."
+    ]
+    assert not Demand.objects.filter(text="Outsider words").exists()

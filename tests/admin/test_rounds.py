@@ -159,3 +159,20 @@ def test_same_start_and_sequence_is_refused_with_a_hint(talks, analyst_client):
     assert response.status_code == 200
     assert any("give this one a different sequence" in e for e in errors_of(response))
     assert not Round.objects.filter(slug="r5").exists()
+
+
+def test_round_date_that_would_put_a_cited_demand_after_its_concession_is_refused(
+    talks, analyst_client
+):
+    # North's concession at r3 is conditional on south's demand at r2: r2 stays before r3.
+    data = posted(analyst_client.get(change_url(talks.r2)))
+    data["start_date"] = "2025-03-15"
+
+    response = analyst_client.post(change_url(talks.r2), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["start_date"]
+    assert "would refer to a demand stated after them" in errors["start_date"][0]
+    talks.r2.refresh_from_db()
+    assert talks.r2.start_date.isoformat() == "2025-02-01"

@@ -1,5 +1,7 @@
 """Demands and concessions on a round's page or their own: clear refusals, fitted choices."""
 
+import datetime
+
 import pytest
 
 from positions.forms import ConcessionForm
@@ -358,3 +360,40 @@ def test_model_refusal_of_a_later_demand_shows_on_that_field(talks, analyst_clie
     assert response.context["adminform"].form.errors["softens"] == [
         "That demand was stated after this concession's round; pick one stated at or before it."
     ]
+
+
+def demand_page(client, demand) -> tuple[str, dict]:
+    url = f"/admin/positions/demand/{demand.pk}/change/"
+    return url, posted(client.get(url))
+
+
+def test_demand_a_concession_is_conditional_on_keeps_its_party_on_its_page(talks, analyst_client):
+    condition = talks.demand(talks.south, talks.border, talks.r2)
+    url, data = demand_page(analyst_client, condition)
+    data["party"] = str(talks.north.pk)
+
+    response = analyst_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["party"] == [
+        "1 concession(s) refer to this demand; point them elsewhere before changing its party "
+        "or issue, or state a new demand instead."
+    ]
+    condition.refresh_from_db()
+    assert condition.party == talks.south
+
+
+def test_cited_demand_cannot_move_after_the_concession_on_its_page(talks, analyst_client):
+    later = RoundFactory(negotiation=talks.negotiation, start_date=datetime.date(2025, 5, 1))
+    condition = talks.demand(talks.south, talks.border, talks.r2)
+    url, data = demand_page(analyst_client, condition)
+    data["round"] = str(later.pk)
+
+    response = analyst_client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["round"]
+    assert "cannot move to a round after theirs" in errors["round"][0]
+    condition.refresh_from_db()
+    assert condition.round == talks.r2

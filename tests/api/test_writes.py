@@ -1,10 +1,14 @@
 """Anyone reads; writing takes a signed-in user with the model permission, and clean data."""
 
+import datetime
+
 import pytest
 from rest_framework.authtoken.models import Token
 
 from negotiations.models import Party, Round
+from negotiations.refusals import RULES
 from positions.models import Demand
+from tests.factories import PartyFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +336,75 @@ def test_a_patched_stance_without_its_value_is_a_400_not_a_server_error(api, tal
     assert response.status_code == 400
     assert "value and a label" in response.json()["stances"][0]
     assert talks.border.stances.count() == 5
+
+
+# --- rules the API meets through the models' validation, and the database's refusals ----------
+
+
+def test_a_demand_a_concession_is_conditional_on_keeps_its_party(api, talks, editor):
+    # The concession of north at r3 is conditional on south's demand at r2; making that north's
+    # own demand would leave north's concession conditional on north.
+    condition = talks.demand(talks.south, talks.border, talks.r2)
+    response = signed_in(api, editor).patch(
+        f"{TALKS}/demands/{condition.pk}/", {"party": "north"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "party": [
+            "1 concession(s) refer to this demand; point them elsewhere before changing its "
+            "party or issue, or state a new demand instead."
+        ]
+    }
+    condition.refresh_from_db()
+    assert condition.party == talks.south
+
+
+def test_a_cited_demand_cannot_move_after_the_concession_citing_it(api, talks, editor):
+    RoundFactory(negotiation=talks.negotiation, slug="r5", start_date=datetime.date(2025, 5, 1))
+    condition = talks.demand(talks.south, talks.border, talks.r2)
+    response = signed_in(api, editor).patch(
+        f"{TALKS}/demands/{condition.pk}/", {"round": "r5"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["round"]
+    assert "cannot move to a round after theirs" in response.json()["round"][0]
+    condition.refresh_from_db()
+    assert condition.round == talks.r2
+
+
+def test_a_round_cannot_take_a_date_after_a_concession_citing_its_demand(api, talks, editor):
+    response = signed_in(api, editor).patch(
+        f"{TALKS}/rounds/r2/", {"start_date": "2025-03-15"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["start_date"]
+    assert "would refer to a demand stated after them" in response.json()["start_date"][0]
+    talks.r2.refresh_from_db()
+    assert talks.r2.start_date == datetime.date(2025, 2, 1)
+
+
+def test_a_refusal_by_a_known_database_rule_names_its_field(
+    api, talks, editor, source_slug, database_rule
+):
+    payload = new_demand(talks, source_slug, text="Outsider words")
+    response = signed_in(api, editor).post(f"{TALKS}/demands/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"party": [RULES["party_participates"].message()]}
+    assert not Demand.objects.filter(text="Outsider words").exists()
+
+
+def test_a_refusal_by_a_rule_only_the_database_knows_is_a_400_in_its_words(
+    api, talks, editor, source_slug, database_rule
+):
+    payload = new_demand(talks, source_slug, text="Forbidden words")
+    response = signed_in(api, editor).post(f"{TALKS}/demands/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["This is banned."]}
+
+
+def test_a_deletion_the_database_refuses_is_a_409(api, db, editor, database_rule):
+    PartyFactory(slug="keep-me")
+    response = signed_in(api, editor).delete("/api/v1/parties/keep-me/")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This is banned."}
+    assert Party.objects.filter(slug="keep-me").exists()
