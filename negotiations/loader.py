@@ -22,6 +22,7 @@ from django.db import DatabaseError, models, transaction
 
 from negotiations.dates import DatePart, DatePrecision, anchor_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from negotiations.refusals import as_validation_error
 from positions.models import Concession, Demand
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
@@ -346,7 +347,8 @@ class _Loader:
                 with transaction.atomic():
                     instance.save()
             except DatabaseError as exc:
-                raise DatasetError(f"{label}: the database refused it: {exc}") from exc
+                reason = " ".join(as_validation_error(exc).messages)
+                raise DatasetError(f"{label}: the database refused it: {reason}") from exc
         for name, targets in relinked.items():
             getattr(instance, name).set(targets)
         self.counts[outcome][model._meta.verbose_name_plural] += 1

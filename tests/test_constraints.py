@@ -210,28 +210,24 @@ def test_negotiation_cannot_take_a_site_path_as_its_slug(slug):
         NegotiationFactory.build(slug=slug).full_clean()
 
 
-def test_concession_cannot_soften_a_demand_stated_later(talks):
-    concession = talks.north_border_r3_concession
-    concession.softens = talks.demand(talks.north, talks.border, talks.r4)
-    refused_by_validation(concession, "softens_stated_before", "softens")
-    refused_by_database(concession.save, "softens_stated_before")
-
-
 # --- citations: a concession's `softens` and `in_return_for` ---------------------------------
 
 
-def test_concession_is_conditional_on_another_partys_demand(talks):
+@pytest.mark.parametrize(
+    "link, party, round, rule",
+    [
+        ("softens", "north", "r4", "softens_stated_before"),
+        ("in_return_for", "north", "r1", "in_return_for_other_party"),
+        ("in_return_for", "south", "r4", "in_return_for_stated_before"),
+    ],
+)
+def test_concession_cites_only_fitting_demands(talks, link, party, round, rule):
+    # North's concession at r3: a later demand, or north's own as the condition, is refused.
     concession = talks.north_border_r3_concession
-    concession.in_return_for = talks.demand(talks.north, talks.border, talks.r1)
-    refused_by_validation(concession, "in_return_for_other_party", "in_return_for")
-    refused_by_database(concession.save, "in_return_for_other_party")
-
-
-def test_concession_cannot_be_conditional_on_a_demand_stated_later(talks):
-    concession = talks.north_border_r3_concession
-    concession.in_return_for = talks.demand(talks.south, talks.border, talks.r4)
-    refused_by_validation(concession, "in_return_for_stated_before", "in_return_for")
-    refused_by_database(concession.save, "in_return_for_stated_before")
+    cited = talks.demand(getattr(talks, party), talks.border, getattr(talks, round))
+    setattr(concession, link, cited)
+    refused_by_validation(concession, rule, link)
+    refused_by_database(concession.save, rule)
 
 
 def test_demand_a_concession_is_conditional_on_keeps_its_party(talks):
