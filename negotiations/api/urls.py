@@ -7,7 +7,11 @@ these four is also listed flat (/rounds/?negotiation=…) for reading across neg
 """
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import SimpleRouter
 
 from negotiations.api import views
@@ -45,7 +49,8 @@ def scoped(collection: str, name: str, viewset, lookup: str):
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script from ?script, not inline (for the CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     *router.urls,
     *scoped("rounds", "round", views.RoundViewSet, "<slug:round>"),
