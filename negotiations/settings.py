@@ -133,7 +133,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Without collectstatic (development, tests) WhiteNoise finds files through the finders.
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 WHITENOISE_AUTOREFRESH = DEBUG
