@@ -227,7 +227,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "negotiations.api.renderers.CSVRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # DRF's browsable API; its fixed inline styles pass by hash (negotiations/security.py).
+        "negotiations.security.StrictBrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "negotiations.api.filters.StrictFilterBackend",

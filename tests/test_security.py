@@ -177,8 +177,26 @@ def test_every_kind_of_answer_sends_the_protective_headers(production, path):
             assert value not in ("'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"), (
                 f"{name} allows {value}"
             )
-    for name in ("script-src", "style-src"):
-        assert all(v == "'self'" or v.startswith("'nonce-") for v in policy[name]), policy[name]
+    assert all(v == "'self'" or v.startswith("'nonce-") for v in policy["script-src"])
+    strict = ("'self'", "'nonce-", "'sha256-", "'unsafe-hashes'")  # exact texts only
+    assert all(v.startswith(strict) for v in policy["style-src"]), policy["style-src"]
+
+
+def test_the_browsable_api_may_use_only_drfs_own_fixed_inline_styles(production):
+    response = request(production, "/api/v1/parties/", headers={"Accept": "text/html"})
+    assert response.status == 200
+    assert b"Django REST framework" in response.body
+    policy = directives(response.getheader("Content-Security-Policy"))
+    assert policy["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in policy["style-src"]
+    hashes = {v for v in policy["style-src"] if v.startswith("'sha256-")}
+    html = response.body.decode()
+    used = set(re.findall(r'style="([^"]*)"', html))
+    used |= set(re.findall(r"<style>(.*?)</style>", html, re.S))
+    assert used
+    from negotiations.security import _sha256_source
+
+    assert {_sha256_source(text) for text in used} <= hashes
 
 
 def test_a_nonce_is_sent_only_where_a_page_uses_one(production):
