@@ -67,8 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # WhiteNoise answers static files itself (precompressed): they never reach GZip below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses pages and API answers; adds random bytes against BREACH (docs/deployment.md).
-    "django.middleware.gzip.GZipMiddleware",
+    # Compresses pages and feeds, with random padding against BREACH (docs/deployment.md).
+    "negotiations.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

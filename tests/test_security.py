@@ -262,6 +262,13 @@ def test_pages_go_out_gzipped_with_a_random_length_against_breach(production):
     assert len({len(answer.body) for answer in answers}) > 1
 
 
+def test_api_answers_are_left_uncompressed_for_programs(production):
+    response = request(production, "/api/v1/parties/", headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") is None
+    assert json.loads(response.body)["results"]
+
+
 def test_a_compressed_page_still_answers_a_revisit_with_304(production):
     first = request(production, OVERVIEW, headers={"Accept-Encoding": "gzip"})
     etag = first.getheader("ETag")
