@@ -100,6 +100,8 @@ TEMPLATES = [
 
 # DATABASE_URL unset: a SQLite file beside manage.py, the embedded default.
 # postgres://user@host:port/name: PostgreSQL through psycopg 3.
+# Persistent connections with health checks, not a pool: a database restart costs no request
+# once it is back (docs/deployment.md, "Database connections"; tests/test_faults.py).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
