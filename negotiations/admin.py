@@ -121,8 +121,8 @@ class PartyAdmin(ParleyAdmin):
     @admin.display(description="colour", ordering="colour")
     def swatch(self, party):
         return format_html(
-            '<span style="display:inline-block;width:1em;height:1em;background:{};'
-            'vertical-align:middle;border:1px solid #888" aria-hidden="true"></span> {}',
+            '<svg width="14" height="14" viewBox="0 0 1 1" aria-hidden="true">'
+            '<rect width="1" height="1" fill="{}" stroke="#888" stroke-width="0.1"/></svg> {}',
             party.colour,
             party.colour,
         )

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,13 +56,19 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
     "negotiations",
     "positions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # WhiteNoise answers static files itself (precompressed): they never reach GZip below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and feeds, with random padding against BREACH (docs/deployment.md).
+    "negotiations.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "negotiations.urls"
@@ -91,6 +100,8 @@ TEMPLATES = [
 
 # DATABASE_URL unset: a SQLite file beside manage.py, the embedded default.
 # postgres://user@host:port/name: PostgreSQL through psycopg 3.
+# Persistent connections with health checks, not a pool: a database restart costs no request
+# once it is back (docs/deployment.md, "Database connections"; tests/test_faults.py).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -124,7 +135,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Without collectstatic (development, tests) WhiteNoise finds files through the finders.
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -139,16 +150,67 @@ STORAGES = {
     },
 }
 
+# --- HTTPS and browser protections (docs/deployment.md, "Security") -----------------------------
+# With DEBUG off everything is on; each piece has a variable to turn it off for a deployment that
+# needs it. With DEBUG on (local runs) Parley stays plain HTTP.
+# TLS ends at the proxy in front, which must set X-Forwarded-Proto (and X-Forwarded-For).
 if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # The container's health check asks http://127.0.0.1:8000/healthz, without the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 63072000)  # two years
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No page script reads the CSRF cookie (forms carry the token), so scripts may not read it at all.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): only this site's own files; no inline script or style,
+# no style attributes. Pages that must run an inline-initialised library (API docs) use a nonce.
+# To allow another source, add it to the one directive that needs it (docs/deployment.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+
+# --- Log-in protection (django-axes; docs/deployment.md, "Locked-out log-ins") -----------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A user name is locked from one address after this many wrong passwords in a row; someone
+# guessing from elsewhere cannot lock the real user out. Unlock: manage.py axes_reset_username.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1) or None  # 0: locked until reset by hand
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "negotiations.security.client_ip"
+# How many proxies in front append to X-Forwarded-For; 0 means clients connect directly.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0 if DEBUG else 1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes announces itself at every start (and so in every manage.py command's output);
+    # its warnings about failed and locked-out log-ins still show.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # --- REST API (see docs/api.md) ---------------------------------------------------------------
@@ -167,7 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "negotiations.api.renderers.CSVRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # DRF's browsable API; its fixed inline styles pass by hash (negotiations/security.py).
+        "negotiations.security.StrictBrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "negotiations.api.filters.StrictFilterBackend",

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from negotiations.models import Round
 from positions.models import Demand
@@ -51,10 +52,10 @@ def test_a_second_bootstrap_keeps_edits_made_in_the_admin():
 def test_printed_password_logs_in(client):
     output = bootstrap(dataset="none")
     password = output.split("with password '")[1].split("'")[0]
-    assert client.login(username="admin", password=password)
+    assert client.login(request=HttpRequest(), username="admin", password=password)
 
 
 def test_admin_password_can_come_from_the_environment(client, monkeypatch):
     monkeypatch.setenv("PARLEY_ADMIN_PASSWORD", "a sturdy passphrase")
     bootstrap(dataset="none")
-    assert client.login(username="admin", password="a sturdy passphrase")
+    assert client.login(request=HttpRequest(), username="admin", password="a sturdy passphrase")

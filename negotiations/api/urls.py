@@ -6,12 +6,18 @@ issues are unique per negotiation only, so they live under it (/negotiations/{sl
 these four is also listed flat (/rounds/?negotiation=…) for reading across negotiations.
 """
 
+from csp.decorators import csp_update
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import SimpleRouter
 
 from negotiations.api import views
 from negotiations.api.errors import not_found
+from negotiations.security import REDOC_POLICY
 
 app_name = "api"
 
@@ -45,8 +51,13 @@ def scoped(collection: str, name: str, viewset, lookup: str):
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The split view serves Swagger UI's start-up script from ?script, not inline (for the CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        csp_update(REDOC_POLICY)(SpectacularRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
     *router.urls,
     *scoped("rounds", "round", views.RoundViewSet, "<slug:round>"),
     *scoped("issues", "issue", views.IssueViewSet, "<slug:issue>"),

@@ -20,7 +20,9 @@ def swatch(party):
     """A party's colour as a small square; the party's name always stands beside it."""
     colour = party.colour if _COLOUR.match(party.colour or "") else _NEUTRAL
     return format_html(
-        '<span class="swatch" style="background:{}" aria-hidden="true"></span>', colour
+        '<svg class="swatch" viewBox="0 0 1 1" aria-hidden="true" focusable="false">'
+        '<rect width="1" height="1" rx="0.2" fill="{}"/></svg>',
+        colour,
     )
 
 

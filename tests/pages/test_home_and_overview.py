@@ -58,7 +58,7 @@ def test_matrix_cell_carries_its_place_on_the_scale_in_words_and_tint(client, ta
     cell = page.select("table.matrix tbody tr")[0].select("td")[0]
     assert "step 5 of 5 on the scale" in cell.get_text()
     low = page.select("table.matrix tbody tr")[0].select("td")[1].select_one(".stance")
-    assert cell.select_one(".stance")["style"] != low["style"]
+    assert cell.select_one(".stance")["class"] != low["class"]
 
 
 def test_every_standing_position_links_its_source_with_outlet_and_date(client, talks):
