@@ -204,12 +204,7 @@ def test_a_walk_meets_every_lasting_record_once_while_records_come_and_go(api, t
             deleted.add(gone.pk)
             gone.delete()
         # …so does one not yet seen…
-        unseen = (
-            Demand.objects.filter(round__in=day)
-            .exclude(pk__in=seen)
-            .order_by("?")
-            .first()
-        )
+        unseen = Demand.objects.filter(round__in=day).exclude(pk__in=seen).order_by("?").first()
         if unseen is not None:
             deleted.add(unseen.pk)
             unseen.delete()
@@ -261,7 +256,8 @@ def test_previous_links_walk_back_over_the_same_pages(api, talks):
 
 
 @pytest.mark.parametrize(
-    "cursor", ["garbage", "eyJrIjpbXX0=", "eyJrIjpbIjIwMjUtMDEtMDEiLDEsMV0sIm8iOiJkYXRlIiwiYiI6MX0="]
+    "cursor",
+    ["garbage", "eyJrIjpbXX0=", "eyJrIjpbIjIwMjUtMDEtMDEiLDEsMV0sIm8iOiJkYXRlIiwiYiI6MX0="],
 )
 def test_a_forged_cursor_is_a_400(api, talks, cursor):
     response = api.get("/api/v1/demands/", {"cursor": cursor})
