@@ -37,6 +37,7 @@ from negotiations.api.filters import (
     SourceFilter,
     reject_unknown_parameters,
 )
+from negotiations.api.formats import StrictContentNegotiation
 from negotiations.api.pagination import ChronologicalCursorPagination, WholeListPagination
 from negotiations.api.panel import panel_rows
 from negotiations.api.renderers import csv_columns, csv_lines
@@ -64,6 +65,7 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 class ParleyViewSet(viewsets.ModelViewSet):
     """Shared behaviour: CSV for every answer (streamed whole for lists), atomic writes."""
 
+    content_negotiation_class = StrictContentNegotiation  # ?format=xlsx is a 400, not a 404
     csv_serializer_class = None  # the row serializer of a computed view's CSV
     export_name = "export"  # CSV file name: parties.csv, russia-ukraine-2025-demands.csv
 
@@ -474,6 +476,7 @@ class ApiRoot(APIView):
     """Parley's API: where each list, the schema and its documentation live."""
 
     permission_classes = [AllowAny]
+    content_negotiation_class = StrictContentNegotiation
 
     def get(self, request):
         names = ["negotiations", "parties", "sources", "rounds", "issues", "demands", "concessions"]
