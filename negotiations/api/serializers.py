@@ -137,8 +137,24 @@ class StanceRefSerializer(serializers.ModelSerializer):
         fields = ["value", "label"]
 
 
+class AddressField(serializers.URLField):
+    """A source's web address: null where there is none, never "" (the schema promises a URI).
+
+    The model keeps a missing address as ""; a client may send null or "" for it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation("" if data is None else data)
+
+
 class SourceRefSerializer(serializers.ModelSerializer):
-    address = serializers.URLField(source="url", read_only=True)
+    address = AddressField(source="url", read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -369,12 +385,12 @@ class PartySerializer(RecordSerializer):
 class SourceSerializer(RecordSerializer):
     """Evidence: `address` is where to read it, `url` this record in the API."""
 
-    address = serializers.URLField(
+    address = AddressField(
         source="url",
         max_length=500,
         required=False,
         allow_blank=True,
-        help_text="Where the source can be read (the article's own address).",
+        help_text="Where the source can be read (the article's own address); null if unknown.",
     )
     cited_in = RefField(
         SourceRefSerializer,
