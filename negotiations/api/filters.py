@@ -6,6 +6,8 @@ empty or unfiltered 200 that looks like an answer.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
@@ -122,7 +124,9 @@ class SourceFilter(django_filters.FilterSet):
     )
     kind = choice_filter("kind", Source.Kind.choices, "kind")
     outlet = django_filters.CharFilter(
-        field_name="outlet", lookup_expr="iexact", help_text="Outlet name, any letter case."
+        method="outlet_words",
+        help_text="Words of the outlet's name, each matched as a whole word in any letter case: "
+        "`New York Times` finds “The New York Times”, `times` finds it too, `York Ti` does not.",
     )
     after = date_filter("published_on", "gte", "Published on or after this date (YYYY-MM-DD).")
     before = date_filter("published_on", "lte", "Published on or before this date (YYYY-MM-DD).")
@@ -130,6 +134,12 @@ class SourceFilter(django_filters.FilterSet):
     class Meta:
         model = Source
         fields: list = []
+
+    def outlet_words(self, queryset, name, value):
+        """Sources whose outlet has every given word as a whole word (`\\W` both sides)."""
+        for word in value.split():
+            queryset = queryset.filter(outlet__iregex=rf"(^|\W){re.escape(word)}(\W|$)")
+        return queryset
 
     @extend_schema_field(OpenApiTypes.STR)
     def cited_in_negotiation(self, queryset, name, negotiations):

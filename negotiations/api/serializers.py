@@ -492,6 +492,15 @@ class IssueSerializer(ScopedToNegotiationMixin, RecordSerializer):
     """A dimension of a negotiation with its ordinal scale of stances."""
 
     negotiation = NegotiationRefSerializer(read_only=True)
+    high_pole_side = RefField(
+        PartyRefSerializer,
+        queryset=Party.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The party whose stated aim the high pole is: issues with the same side can be "
+        "compared on one 0–1 axis; null means the scaled stance is not comparable across issues "
+        "(docs/positions.md). Written as the party's slug.",
+    )
     stances = StanceSerializer(
         many=True,
         required=False,
@@ -509,6 +518,7 @@ class IssueSerializer(ScopedToNegotiationMixin, RecordSerializer):
             "description",
             "low_pole",
             "high_pole",
+            "high_pole_side",
             "order",
             "stances",
             "updated_at",
@@ -814,6 +824,11 @@ class PanelRowSerializer(serializers.Serializer):
     issue_slug = serializers.CharField()
     issue_title = serializers.CharField()
     issue_category = serializers.CharField()
+    issue_high_pole_side = serializers.CharField(
+        allow_null=True,
+        help_text="Party whose aim the issue's high pole is; empty: `stance_scaled` is not "
+        "comparable with other issues'.",
+    )
     party_slug = serializers.CharField()
     party_short_name = serializers.CharField()
     party_role = serializers.CharField()

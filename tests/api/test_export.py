@@ -88,7 +88,7 @@ def test_positions_as_csv_are_the_cells(api, talks):
     south = next(r for r in rows if r["party_slug"] == "south" and r["issue_slug"] == "border")
     assert south["demand_stance_value"] == "1"
     assert south["demand_round_slug"] == "r2"
-    assert south["stated"] == "true"
+    assert south["stated"] == "TRUE"
 
 
 def test_changes_as_csv_join_lists_in_one_cell(api, talks):
@@ -123,10 +123,10 @@ def test_panel_carries_the_standing_stance_forward(api, talks):
         if r["issue_slug"] == "border" and r["party_slug"] == "north"
     ]
     assert north_border == [
-        ("r1", "4", "r1", "true"),
-        ("r2", "4", "r1", "false"),  # not restated at r2: the r1 demand stands
-        ("r3", "3", "r3", "true"),
-        ("r4", "4", "r4", "true"),
+        ("r1", "4", "r1", "TRUE"),
+        ("r2", "4", "r1", "FALSE"),  # not restated at r2: the r1 demand stands
+        ("r3", "3", "r3", "TRUE"),
+        ("r4", "4", "r4", "TRUE"),
     ]
     retracted = next(
         r
