@@ -248,3 +248,25 @@ def test_a_generated_client_gets_a_typed_error_on_a_bad_filter(talks, generated_
     ).sync(negotiation="atlantis", client=client)
     assert isinstance(missing, models.Error)
     assert "atlantis" in missing.detail
+
+
+def test_a_source_without_a_web_address_has_a_null_address_everywhere(api, talks):
+    """`""` is not a URI; the schema promises `format: uri` or null."""
+    source = SourceFactory(slug="word-of-mouth", url="")
+    talks.demand(talks.north, talks.border, talks.r1).sources.add(source)
+    assert api.get("/api/v1/sources/word-of-mouth/").json()["address"] is None
+    demands = api.get("/api/v1/demands/", {"party": "north", "round": "r1"}).json()["results"]
+    addresses = {s["slug"]: s["address"] for d in demands for s in d["sources"]}
+    assert addresses["word-of-mouth"] is None
+    spec = api.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert spec["SourceRef"]["properties"]["address"]["nullable"] is True
+
+
+def test_a_source_written_with_a_null_address_is_stored_without_one(api, talks, editor):
+    api.force_authenticate(editor)
+    response = api.patch(
+        f"/api/v1/sources/{talks.r2.sources.get().slug}/", {"address": None}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["address"] is None
+    assert talks.r2.sources.get().url == ""
