@@ -367,6 +367,7 @@ class IssueAdmin(ParleyAdmin):
         "order",
         "low_pole",
         "high_pole",
+        "high_pole_side",
         "description",
     ]
     formfield_overrides = COMPACT_TEXT

@@ -489,9 +489,10 @@ class _Loader:
                 "high_pole": TEXT,
                 "stances": LIST,
             },
-            optional={"description": TEXT, "order": INTEGER},
+            optional={"description": TEXT, "order": INTEGER, "high_pole_side": TEXT},
         )
         slug = record["slug"]
+        side = record.get("high_pole_side")  # docs/positions.md, "Comparing issues"
         if slug in self.issues:
             raise DatasetError(f"{label}: declared twice.")
         issue = self.upsert(
@@ -505,6 +506,9 @@ class _Loader:
                 "low_pole": record["low_pole"],
                 "high_pole": record["high_pole"],
                 "order": record.get("order", 0),
+                "high_pole_side": (
+                    self.resolve(self.parties, side, label, "party", "parties") if side else None
+                ),
             },
         )
         self.issues[slug] = issue

@@ -402,6 +402,18 @@ class Issue(models.Model):
     high_pole = models.CharField(max_length=200, help_text="What the highest stance means.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Row order in comparisons.")
     updated_at = models.DateTimeField(auto_now=True)
+    # What the poles mean for comparing issues (docs/positions.md, "Comparing issues").
+    high_pole_side = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The party whose stated aim the high pole is, so stances on issues with the "
+        "same side can be compared on one 0–1 axis. Empty: the scale does not run from one "
+        "side's aim to the other's (a process question, a shared aim), so its scaled stance is "
+        "not comparable with other issues'.",
+    )
 
     history = HistoricalRecords()
 

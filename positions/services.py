@@ -391,8 +391,13 @@ def moves_of(ledger: Ledger, *, party: Party, issue: Issue) -> list[Move]:
     return moves
 
 
-def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
-    """Return, per issue, the principals' gap at every round: the convergence picture."""
+def gap_history(
+    *, negotiation: Negotiation, parties: list[Party] | None = None
+) -> list[tuple[Issue, list[Gap]]]:
+    """Return, per issue, the principals' gap at every round: the convergence picture.
+
+    `parties` measures the gap between those parties instead (two: their distance).
+    """
     ledger = Ledger(
         negotiation,
         demands=Demand.objects.select_related("stance").only(
@@ -400,6 +405,8 @@ def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
         ),
         concessions=Concession.objects.none(),
     )
+    if parties is not None:
+        ledger.principals = list(parties)
     return [(i, [ledger.gap(i, r) for r in ledger.rounds]) for i in ledger.issues]
 
 

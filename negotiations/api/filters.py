@@ -6,6 +6,8 @@ empty or unfiltered 200 that looks like an answer.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
@@ -122,7 +124,9 @@ class SourceFilter(django_filters.FilterSet):
     )
     kind = choice_filter("kind", Source.Kind.choices, "kind")
     outlet = django_filters.CharFilter(
-        field_name="outlet", lookup_expr="iexact", help_text="Outlet name, any letter case."
+        method="outlet_words",
+        help_text="Words of the outlet's name, each matched as a whole word in any letter case: "
+        "`New York Times` finds “The New York Times”, `times` finds it too, `York Ti` does not.",
     )
     after = date_filter("published_on", "gte", "Published on or after this date (YYYY-MM-DD).")
     before = date_filter("published_on", "lte", "Published on or before this date (YYYY-MM-DD).")
@@ -130,6 +134,12 @@ class SourceFilter(django_filters.FilterSet):
     class Meta:
         model = Source
         fields: list = []
+
+    def outlet_words(self, queryset, name, value):
+        """Sources whose outlet has every given word as a whole word (`\\W` both sides)."""
+        for word in value.split():
+            queryset = queryset.filter(outlet__iregex=rf"(^|\W){re.escape(word)}(\W|$)")
+        return queryset
 
     @extend_schema_field(OpenApiTypes.STR)
     def cited_in_negotiation(self, queryset, name, negotiations):
@@ -230,17 +240,39 @@ class ConcessionFilter(StatementFilter):
         fields: list = []
 
 
-def reject_unknown_parameters(request, known: set[str]) -> None:
-    """Refuse query parameters the endpoint does not know: a typo must not widen the answer."""
+def reject_unknown_parameters(request, known: set[str], multi: set[str] = frozenset()) -> None:
+    """Refuse a query string the endpoint cannot read exactly: a typo must not widen the answer.
+
+    A parameter the endpoint does not take, a single-valued one given twice (the last would
+    silently win) and an empty value (which would silently mean "not given") are each a 400
+    naming the parameter and what it takes. `multi` names the parameters that may repeat.
+    """
     reject_null_characters(request)
-    unknown = sorted(set(request.query_params) - known - COMMON_PARAMETERS)
-    if unknown:
-        raise ValidationError(
-            {
-                name: [f"Unknown parameter; this endpoint takes {', '.join(sorted(known))}."]
-                for name in unknown
-            }
-        )
+    errors: dict[str, list[str]] = {}
+    takes = (
+        f"this endpoint takes {', '.join(sorted(known))} (and format)."
+        if known
+        else "this endpoint takes no parameters (except format)."
+    )
+    for name, values in request.query_params.lists():
+        if name not in known and name not in COMMON_PARAMETERS:
+            errors[name] = [f"Unknown parameter; {takes}"]
+        elif len(values) > 1 and name not in multi:
+            errors[name] = [f"Given {len(values)} times; give one value."]
+        elif any(not value.strip() for value in values):
+            errors[name] = ["Empty value; give a value or leave the parameter out."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def multi_valued_filters(filterset_class) -> set[str]:
+    """Filters that take several values (`?party=a&party=b` means either)."""
+    kinds = (django_filters.ModelMultipleChoiceFilter, django_filters.MultipleChoiceFilter)
+    return {
+        name
+        for name, filter in (filterset_class.base_filters.items() if filterset_class else [])
+        if isinstance(filter, kinds)
+    }
 
 
 def reject_null_characters(request) -> None:
@@ -259,7 +291,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", None) in ("list", "retrieve"):
-            reject_unknown_parameters(request, known_list_parameters(view, queryset))
+            multi = set()
+            if view.action == "list":
+                multi = multi_valued_filters(getattr(view, "filterset_class", None))
+            reject_unknown_parameters(request, known_list_parameters(view, queryset), multi)
         else:
             reject_null_characters(request)
         return super().filter_queryset(request, queryset, view)
@@ -298,8 +333,21 @@ class StrictOrderingFilter(OrderingFilter):
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
         invalid = [term for term in fields if term.lstrip("-") not in valid]
+        choices = ", ".join(sorted(valid))
+        named = [term.lstrip("-") for term in fields]
+        if is_chronological(view) and len(fields) > 1:
+            raise ValidationError(
+                {self.ordering_param: ["Give one of date or -date; this list has one order."]}
+            )
+        if not invalid and len(set(named)) < len(named):
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Name each field once; use {choices} (prefix - for descending)."
+                    ]
+                }
+            )
         if invalid:
-            choices = ", ".join(sorted(valid))
             raise ValidationError(
                 {
                     self.ordering_param: [

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from negotiations.models import Negotiation, Participant
+from negotiations.models import Negotiation, Participant, Party
 from positions.models import Concession, Demand
 from positions.services import Ledger, scale_width
 
 
-def panel_rows(*, negotiation: Negotiation) -> list[dict]:
+def panel_rows(
+    *,
+    negotiation: Negotiation,
+    party: list[str] | None = None,
+    issue: list[str] | None = None,
+    round: list[str] | None = None,
+) -> list[dict]:
     """Return the panel rows, ordered by issue, party (column order) and round.
+
+    `party`, `issue` and `round` keep only the rows of those slugs; `round_index` still counts
+    every round, so it stays the same time index whatever is filtered.
 
     Every participant is a row, mediators and observers too (`party_role` tells them apart),
     so nothing the data holds is left out. The standing demand comes from the position
@@ -31,14 +40,20 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
     )
     participants = list(Participant.objects.filter(negotiation=negotiation).select_related("party"))
     round_slugs = {round.pk: round.slug for round in ledger.rounds}
+    sides = side_slugs(ledger.issues, participants)
+    wanted_parties = [p for p in participants if not party or p.party.slug in party]
+    wanted_rounds = [
+        (index, r) for index, r in enumerate(ledger.rounds) if not round or r.slug in round
+    ]
+    wanted_issues = [i for i in ledger.issues if not issue or i.slug in issue]
     rows = []
-    for issue in ledger.issues:
+    for issue in wanted_issues:
         low = min((stance.value for stance in issue.stances.all()), default=None)
         width = scale_width(issue)
         high = low + width if low is not None else None
-        for participant in participants:
+        for participant in wanted_parties:
             party = participant.party
-            for index, round in enumerate(ledger.rounds):
+            for index, round in wanted_rounds:
                 demand = ledger.standing(party, issue, round)
                 stance = demand.placed_stance if demand is not None else None
                 rows.append(
@@ -47,6 +62,7 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
                         "issue_slug": issue.slug,
                         "issue_title": issue.title,
                         "issue_category": issue.category,
+                        "issue_high_pole_side": sides.get(issue.high_pole_side_id),
                         "party_slug": party.slug,
                         "party_short_name": party.short_name,
                         "party_role": participant.role,
@@ -76,3 +92,12 @@ def scaled(value: int, low: int | None, width: int) -> float | None:
     if low is None or not width:
         return None
     return round((value - low) / width, 3)
+
+
+def side_slugs(issues, participants) -> dict[int, str]:
+    """Slugs of the issues' high-pole sides, without a query when they take part (they should)."""
+    slugs = {participant.party_id: participant.party.slug for participant in participants}
+    missing = {issue.high_pole_side_id for issue in issues} - set(slugs) - {None}
+    if missing:
+        slugs.update(Party.objects.filter(pk__in=missing).values_list("pk", "slug"))
+    return slugs

@@ -81,7 +81,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "TRUE" if value else "FALSE"  # what both R's read.csv and pandas read as logical
     if isinstance(value, dict):
         return JOIN.join(f"{key}={_cell(item)}" for key, item in value.items())
     if isinstance(value, list | tuple):

@@ -137,8 +137,24 @@ class StanceRefSerializer(serializers.ModelSerializer):
         fields = ["value", "label"]
 
 
+class AddressField(serializers.URLField):
+    """A source's web address: null where there is none, never "" (the schema promises a URI).
+
+    The model keeps a missing address as ""; a client may send null or "" for it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation("" if data is None else data)
+
+
 class SourceRefSerializer(serializers.ModelSerializer):
-    address = serializers.URLField(source="url", read_only=True)
+    address = AddressField(source="url", read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -369,12 +385,12 @@ class PartySerializer(RecordSerializer):
 class SourceSerializer(RecordSerializer):
     """Evidence: `address` is where to read it, `url` this record in the API."""
 
-    address = serializers.URLField(
+    address = AddressField(
         source="url",
         max_length=500,
         required=False,
         allow_blank=True,
-        help_text="Where the source can be read (the article's own address).",
+        help_text="Where the source can be read (the article's own address); null if unknown.",
     )
     cited_in = RefField(
         SourceRefSerializer,
@@ -476,6 +492,15 @@ class IssueSerializer(ScopedToNegotiationMixin, RecordSerializer):
     """A dimension of a negotiation with its ordinal scale of stances."""
 
     negotiation = NegotiationRefSerializer(read_only=True)
+    high_pole_side = RefField(
+        PartyRefSerializer,
+        queryset=Party.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The party whose stated aim the high pole is: issues with the same side can be "
+        "compared on one 0–1 axis; null means the scaled stance is not comparable across issues "
+        "(docs/positions.md). Written as the party's slug.",
+    )
     stances = StanceSerializer(
         many=True,
         required=False,
@@ -493,6 +518,7 @@ class IssueSerializer(ScopedToNegotiationMixin, RecordSerializer):
             "description",
             "low_pole",
             "high_pole",
+            "high_pole_side",
             "order",
             "stances",
             "updated_at",
@@ -798,6 +824,11 @@ class PanelRowSerializer(serializers.Serializer):
     issue_slug = serializers.CharField()
     issue_title = serializers.CharField()
     issue_category = serializers.CharField()
+    issue_high_pole_side = serializers.CharField(
+        allow_null=True,
+        help_text="Party whose aim the issue's high pole is; empty: `stance_scaled` is not "
+        "comparable with other issues'.",
+    )
     party_slug = serializers.CharField()
     party_short_name = serializers.CharField()
     party_role = serializers.CharField()

@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.fields import ListField
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,13 @@ from rest_framework.views import APIView
 from negotiations.api import schema  # noqa: F401 (registers the OpenAPI extensions)
 from negotiations.api import serializers as s
 from negotiations.api.citation import citation
+from negotiations.api.exports import (
+    column_types,
+    column_types_header,
+    file_name,
+    parameter_columns,
+    with_parameters,
+)
 from negotiations.api.filters import (
     ConcessionFilter,
     DemandFilter,
@@ -36,8 +44,10 @@ from negotiations.api.filters import (
     SourceFilter,
     reject_unknown_parameters,
 )
+from negotiations.api.formats import StrictContentNegotiation
 from negotiations.api.pagination import ChronologicalCursorPagination, WholeListPagination
 from negotiations.api.panel import panel_rows
+from negotiations.api.queries import GapsQuerySerializer, PanelQuerySerializer, chosen_parties
 from negotiations.api.renderers import csv_columns, csv_lines
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
 from positions.freshness import last_change
@@ -47,7 +57,6 @@ from positions.services import (
     gap_history,
     latest_round,
     positions_as_of,
-    principals_of,
 )
 
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
@@ -63,12 +72,17 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 class ParleyViewSet(viewsets.ModelViewSet):
     """Shared behaviour: CSV for every answer (streamed whole for lists), atomic writes."""
 
+    content_negotiation_class = StrictContentNegotiation  # ?format=xlsx is a 400, not a 404
     csv_serializer_class = None  # the row serializer of a computed view's CSV
     export_name = "export"  # CSV file name: parties.csv, russia-ukraine-2025-demands.csv
+    csv_parameters: dict = {}  # a computed view's parameters, as CSV columns (exports.py)
+
+    def csv_serializer(self):
+        serializer_class = self.csv_serializer_class or self.get_serializer_class()
+        return serializer_class(context=self.get_serializer_context())
 
     def csv_columns(self):
-        serializer_class = self.csv_serializer_class or self.get_serializer_class()
-        return csv_columns(serializer_class(context=self.get_serializer_context()))
+        return parameter_columns(self.csv_parameters) + csv_columns(self.csv_serializer())
 
     def csv_filename(self) -> str:
         return self.export_name
@@ -101,6 +115,9 @@ class ParleyViewSet(viewsets.ModelViewSet):
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is not None and renderer.format == "csv" and response.status_code < 400:
             response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}.csv"'
+            response["Column-Types"] = column_types_header(
+                column_types(self.csv_serializer(), self.csv_columns(), self.csv_parameters)
+            )
         return response
 
     def save_kwargs(self) -> dict:
@@ -182,8 +199,9 @@ class NegotiationViewSet(ParleyViewSet):
 
     def computed_request(self, query_serializer=None) -> tuple[Negotiation, dict]:
         """Return the negotiation in the URL and the validated query parameters."""
-        known = set(query_serializer().fields) if query_serializer else set()
-        reject_unknown_parameters(self.request, known)
+        fields = query_serializer().fields if query_serializer else {}
+        multi = {name for name, field in fields.items() if isinstance(field, ListField)}
+        reject_unknown_parameters(self.request, set(fields), multi)
         negotiation = find_negotiation(self.kwargs["negotiation"])
         if query_serializer is None:
             return negotiation, {}
@@ -194,7 +212,15 @@ class NegotiationViewSet(ParleyViewSet):
         return negotiation, query.validated_data
 
     def csv_filename(self) -> str:
-        return f"{self.kwargs.get('negotiation', 'negotiations')}-{self.action}"
+        base = f"{self.kwargs.get('negotiation', 'negotiations')}-{self.action}"
+        return file_name(base, getattr(self, "csv_name_parameters", self.csv_parameters))
+
+    def computed_response(self, data: dict, **parameters) -> Response:
+        """Answer `data`; as CSV, every row carries `parameters` and so does the file name."""
+        self.csv_parameters = parameters
+        if self.request.accepted_renderer.format == "csv":
+            with_parameters(data["results"], parameters)
+        return Response(data)
 
     @extend_schema(
         summary="Where every principal stands on every issue as of a round",
@@ -222,7 +248,8 @@ class NegotiationViewSet(ParleyViewSet):
                 results=[cell for _, cells in matrix.rows() for cell in cells],
             )
         context = self.computed_context(negotiation, party_slugs=slugs)
-        return Response(s.PositionsSerializer(payload, context=context).data)
+        data = s.PositionsSerializer(payload, context=context).data
+        return self.computed_response(data, as_of=as_of.slug if as_of else None)
 
     @extend_schema(
         summary="What moved between two rounds",
@@ -271,30 +298,37 @@ class NegotiationViewSet(ParleyViewSet):
                 for change in cells
             ],
         }
-        return Response(
-            s.ChangesSerializer(payload, context=self.computed_context(negotiation)).data
-        )
+        data = s.ChangesSerializer(payload, context=self.computed_context(negotiation)).data
+        return self.computed_response(data, **{"from": from_round.slug, "to": to_round.slug})
 
     @extend_schema(
-        summary="The gap between the principals on each issue at each round",
+        summary="The gap between the principals (or chosen parties) on each issue at each round",
+        parameters=[GapsQuerySerializer],
         responses=s.GapHistorySerializer,
     )
     @action(detail=True, methods=["get"], csv_serializer_class=s.GapSerializer)
     def gaps(self, request, negotiation=None):
-        """Spread of the principals' stances per issue and round, raw and normalised (0–1)."""
-        negotiation, _ = self.computed_request()
-        principals = principals_of(negotiation)
-        slugs = {party.pk: party.slug for party in principals}
+        """Spread of the measured parties' stances per issue and round, raw and normalised (0–1).
+
+        With `party` twice (`?party=united-states&party=russia`) it is those two parties'
+        distance on each issue over time.
+        """
+        negotiation, params = self.computed_request(GapsQuerySerializer)
+        parties = chosen_parties(negotiation, params.get("party"))
+        slugs = {party.pk: party.slug for party in parties}
+        history = gap_history(negotiation=negotiation, parties=parties)
         payload = {
             "negotiation": negotiation,
-            "parties": principals,
-            "results": [gap for _, gaps in gap_history(negotiation=negotiation) for gap in gaps],
+            "parties": parties,
+            "results": [gap for _, gaps in history for gap in gaps],
         }
         context = self.computed_context(negotiation, party_slugs=slugs)
-        return Response(s.GapHistorySerializer(payload, context=context).data)
+        data = s.GapHistorySerializer(payload, context=context).data
+        return self.computed_response(data, parties=list(slugs.values()))
 
     @extend_schema(
         summary="Tidy panel: issue × party × round with the standing stance",
+        parameters=[PanelQuerySerializer],
         responses=s.PanelSerializer,
     )
     @action(detail=True, methods=["get"], csv_serializer_class=s.PanelRowSerializer)
@@ -303,9 +337,12 @@ class NegotiationViewSet(ParleyViewSet):
 
         Made for `pandas.read_csv(".../panel/?format=csv")`; columns in docs/api.md.
         """
-        negotiation, _ = self.computed_request()
-        payload = {"negotiation": negotiation, "results": panel_rows(negotiation=negotiation)}
-        return Response(s.PanelSerializer(payload, context=self.computed_context(negotiation)).data)
+        negotiation, params = self.computed_request(PanelQuerySerializer)
+        rows = panel_rows(negotiation=negotiation, **params)
+        payload = {"negotiation": negotiation, "results": rows}
+        data = s.PanelSerializer(payload, context=self.computed_context(negotiation)).data
+        self.csv_name_parameters = params  # named in the file name; rows have these columns
+        return Response(data)
 
     @extend_schema(summary="How to cite this negotiation's data", responses=s.CitationSerializer)
     @action(detail=True, methods=["get"], csv_serializer_class=s.CitationSerializer)
@@ -395,7 +432,9 @@ class IssueViewSet(NegotiationScopedViewSet):
     """Dimensions of a negotiation, each with its ordinal scale of stances."""
 
     export_name = "issues"
-    queryset = Issue.objects.select_related("negotiation").prefetch_related("stances")
+    queryset = Issue.objects.select_related("negotiation", "high_pole_side").prefetch_related(
+        "stances"
+    )
     serializer_class = s.IssueSerializer
     filterset_class = IssueFilter
     pagination_class = WholeListPagination
@@ -460,6 +499,7 @@ class ApiRoot(APIView):
     """Parley's API: where each list, the schema and its documentation live."""
 
     permission_classes = [AllowAny]
+    content_negotiation_class = StrictContentNegotiation
 
     def get(self, request):
         names = ["negotiations", "parties", "sources", "rounds", "issues", "demands", "concessions"]

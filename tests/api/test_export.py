@@ -6,7 +6,7 @@ import pytest
 
 from positions.models import Demand
 from tests.api.conftest import body, csv_header, csv_rows
-from tests.factories import DemandFactory, RoundFactory
+from tests.factories import DemandFactory, RoundFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_positions_as_csv_are_the_cells(api, talks):
     south = next(r for r in rows if r["party_slug"] == "south" and r["issue_slug"] == "border")
     assert south["demand_stance_value"] == "1"
     assert south["demand_round_slug"] == "r2"
-    assert south["stated"] == "true"
+    assert south["stated"] == "TRUE"
 
 
 def test_changes_as_csv_join_lists_in_one_cell(api, talks):
@@ -123,10 +123,10 @@ def test_panel_carries_the_standing_stance_forward(api, talks):
         if r["issue_slug"] == "border" and r["party_slug"] == "north"
     ]
     assert north_border == [
-        ("r1", "4", "r1", "true"),
-        ("r2", "4", "r1", "false"),  # not restated at r2: the r1 demand stands
-        ("r3", "3", "r3", "true"),
-        ("r4", "4", "r4", "true"),
+        ("r1", "4", "r1", "TRUE"),
+        ("r2", "4", "r1", "FALSE"),  # not restated at r2: the r1 demand stands
+        ("r3", "3", "r3", "TRUE"),
+        ("r4", "4", "r4", "TRUE"),
     ]
     retracted = next(
         r
@@ -192,3 +192,126 @@ def test_panel_scales_by_the_same_width_as_the_gaps(api, talks):
             and r["stance_scaled"]
         ]
         assert round(max(scaled) - min(scaled), 3) == gap["normalised"]
+
+
+# --- self-describing exports ---------------------------------------------------------------
+
+
+def disposition(response) -> str:
+    return response["Content-Disposition"].split('filename="')[1].rstrip('"')
+
+
+def types_of(response) -> dict[str, str]:
+    return dict(item.split("=") for item in response["Column-Types"].split(", "))
+
+
+def test_positions_csv_carries_its_round_as_a_column_and_in_the_file_name(api, talks):
+    response = api.get(f"{TALKS}/positions/", {"as_of": "r2", "format": "csv"})
+    rows = csv_rows(response)
+    assert csv_header(response)[0] == "as_of"
+    assert {row["as_of"] for row in rows} == {"r2"}
+    assert disposition(response) == "test-talks-positions-as-of-r2.csv"
+    # Left out, as_of is the latest round, and the file says which that was.
+    latest = api.get(f"{TALKS}/positions/", {"format": "csv"})
+    assert {row["as_of"] for row in csv_rows(latest)} == {"r4"}
+    assert disposition(latest) == "test-talks-positions-as-of-r4.csv"
+
+
+def test_changes_csv_carries_from_and_to(api, talks):
+    response = api.get(f"{TALKS}/changes/", {"to": "r3", "format": "csv"})
+    rows = csv_rows(response)
+    assert csv_header(response)[:2] == ["from", "to"]
+    assert {(row["from"], row["to"]) for row in rows} == {("r2", "r3")}
+    assert disposition(response) == "test-talks-changes-from-r2-to-r3.csv"
+
+
+def test_json_answers_keep_their_shape(api, talks):
+    payload = api.get(f"{TALKS}/positions/", {"as_of": "r2"}).json()
+    assert payload["as_of"]["slug"] == "r2"
+    assert "as_of" not in payload["results"][0]
+
+
+def test_every_csv_says_its_column_types(api, talks):
+    demands = api.get("/api/v1/demands/", {"format": "csv"})
+    types = types_of(demands)
+    assert list(types) == csv_header(demands)
+    assert types["id"] == types["stance_value"] == "integer"
+    assert types["round_date"] == "date" and types["created_at"] == "datetime"
+    assert types["party_slug"] == types["sources_slug"] == "string"
+    panel = types_of(api.get(f"{TALKS}/panel/", {"format": "csv"}))
+    assert panel["stance_value"] == panel["round_index"] == panel["demand_id"] == "integer"
+    assert panel["stance_scaled"] == "number"
+    assert panel["stated_here"] == "boolean"
+    positions = types_of(api.get(f"{TALKS}/positions/", {"format": "csv"}))
+    assert positions["as_of"] == "string" and positions["stated"] == "boolean"
+
+
+def test_integer_columns_hold_whole_numbers_or_nothing(api, talks):
+    """What lets `dtype="Int64"` load them: no "4.0", no "nan"."""
+    response = api.get(f"{TALKS}/panel/", {"format": "csv"})
+    integers = [name for name, kind in types_of(response).items() if kind == "integer"]
+    for row in csv_rows(response):
+        for name in integers:
+            assert row[name] == "" or row[name].lstrip("-").isdigit(), (name, row[name])
+
+
+def test_booleans_are_what_r_and_pandas_read_as_logical(api, talks):
+    rows = csv_rows(api.get(f"{TALKS}/panel/", {"format": "csv"}))
+    assert {row["stated_here"] for row in rows} == {"TRUE", "FALSE"}
+
+
+def test_panel_filters_by_party_issue_and_round(api, talks):
+    response = api.get(
+        f"{TALKS}/panel/?party=south&party=north&issue=border&round=r2&round=r4&format=csv"
+    )
+    rows = csv_rows(response)
+    assert [
+        (r["issue_slug"], r["party_slug"], r["round_slug"], r["round_index"]) for r in rows
+    ] == [
+        ("border", "north", "r2", "1"),
+        ("border", "north", "r4", "3"),
+        ("border", "south", "r2", "1"),
+        ("border", "south", "r4", "3"),
+    ]
+    assert disposition(response) == (
+        "test-talks-panel-party-north-south-issue-border-round-r2-r4.csv"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("party=atlantis", "party", "No party “atlantis” in negotiation “test-talks”; choose"),
+        ("issue=water", "issue", "No issue “water”"),
+        ("round=r9", "round", "No round “r9”"),
+    ],
+)
+def test_panel_filters_refuse_unknown_slugs(api, talks, query, parameter, message):
+    response = api.get(f"{TALKS}/panel/?{query}")
+    assert response.status_code == 400
+    assert response.json()[parameter][0].startswith(message)
+
+
+def test_panel_says_which_pole_side_each_issue_has(api, talks):
+    talks.border.high_pole_side = talks.north
+    talks.border.save()
+    rows = api.get(f"{TALKS}/panel/").json()["results"]
+    sides = {(row["issue_slug"], row["issue_high_pole_side"]) for row in rows}
+    assert sides == {("border", "north"), ("prisoners", None)}
+
+
+@pytest.mark.parametrize(
+    ("outlet", "found"),
+    [
+        ("New York Times", True),
+        ("new york times", True),
+        ("Times", True),
+        ("The New York Times", True),
+        ("York Ti", False),
+        ("New York Post", False),
+    ],
+)
+def test_the_outlet_filter_matches_whole_words(api, talks, outlet, found):
+    SourceFactory(slug="nyt", outlet="The New York Times")
+    slugs = [s["slug"] for s in api.get("/api/v1/sources/", {"outlet": outlet}).json()["results"]]
+    assert ("nyt" in slugs) == found

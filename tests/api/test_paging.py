@@ -1,4 +1,4 @@
-"""Long lists come in cursor pages that never skip or repeat a record; short lists come whole."""
+"""Long lists come in keyset pages that never skip or repeat a record; short lists come whole."""
 
 import datetime
 
@@ -7,7 +7,13 @@ from django.test import override_settings
 
 from positions.models import Demand
 from tests.api.conftest import csv_rows
-from tests.factories import ConcessionFactory, DemandFactory, PartyFactory, RoundFactory
+from tests.factories import (
+    ConcessionFactory,
+    DemandFactory,
+    IssueFactory,
+    PartyFactory,
+    RoundFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +158,115 @@ def test_dataset_lists_keep_the_rounds_own_order(api, dataset):
         )
         order = [position[row["round_slug"]] for row in rows]
         assert order == sorted(order), records
+
+
+def shared_day_demands(talks, rounds: int = 6) -> list:
+    """Six rounds on one day (as six dataset rounds share 1 August 2025), four demands each."""
+    day = []
+    for sequence in range(1, rounds + 1):
+        round = RoundFactory(
+            negotiation=talks.negotiation,
+            slug=f"aug-{sequence}",
+            start_date=datetime.date(2025, 2, 1),
+            sequence=sequence,
+        )
+        day.append(round)
+        for party in (talks.north, talks.south):
+            for issue in (talks.border, talks.prisoners):
+                DemandFactory(party=party, issue=issue, round=round)
+    return day
+
+
+@pytest.mark.parametrize("ordering", ["date", "-date"])
+def test_a_walk_meets_every_lasting_record_once_while_records_come_and_go(api, talks, ordering):
+    """Between pages, demands are added before and after the cursor on the shared day, a seen
+    demand sharing the cursor's day is deleted and an unseen one too. Every demand that exists
+    throughout the walk is met exactly once, and none is met twice."""
+    day = shared_day_demands(talks)
+    at_start = set(Demand.objects.values_list("pk", flat=True))
+    deleted: set[int] = set()
+    seen: list[int] = []
+    extra_sequence = len(day)
+    response = api.get("/api/v1/demands/", {"page_size": 4, "ordering": ordering})
+    while True:
+        assert response.status_code == 200, response.content
+        payload = response.json()
+        page = payload["results"]
+        seen += [record["id"] for record in page]
+        if not payload["next"]:
+            break
+        # A demand that was already seen and shares the cursor's date goes away…
+        cursor_date = page[-1]["round"]["date"]
+        gone = Demand.objects.filter(
+            pk__in=set(seen) - deleted, round__start_date=cursor_date, round__in=day
+        ).first()
+        if gone is not None:
+            deleted.add(gone.pk)
+            gone.delete()
+        # …so does one not yet seen…
+        unseen = Demand.objects.filter(round__in=day).exclude(pk__in=seen).order_by("?").first()
+        if unseen is not None:
+            deleted.add(unseen.pk)
+            unseen.delete()
+        # …and new ones arrive on the shared day, at rounds before and after the cursor.
+        extra_sequence += 1
+        later = RoundFactory(
+            negotiation=talks.negotiation,
+            slug=f"aug-{extra_sequence}",
+            start_date=datetime.date(2025, 2, 1),
+            sequence=extra_sequence,
+        )
+        DemandFactory(party=talks.north, issue=talks.border, round=later)
+        earlier_issue = IssueFactory(negotiation=talks.negotiation, slug=f"new-{extra_sequence}")
+        for party in (talks.north, talks.south):
+            DemandFactory(party=party, issue=earlier_issue, round=day[0])
+        response = api.get(payload["next"])
+    assert len(seen) == len(set(seen)), "a record was met twice"
+    lasting = at_start - deleted
+    assert lasting <= set(seen), f"skipped: {sorted(lasting - set(seen))}"
+    assert deleted, "the walk deleted nothing; it tests nothing"
+
+
+def test_a_walk_over_the_dataset_meets_each_demand_once(api, dataset):
+    """The shipped dataset: six rounds share 1 August 2025."""
+    ids, _ = all_pages(api, "/api/v1/demands/", {"page_size": 4})
+    assert ids == list(
+        Demand.objects.order_by("round__start_date", "round__sequence", "id").values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def test_previous_links_walk_back_over_the_same_pages(api, talks):
+    shared_day_demands(talks, rounds=3)
+    forward, response = [], api.get("/api/v1/demands/", {"page_size": 5})
+    while True:
+        forward.append([record["id"] for record in response.json()["results"]])
+        if not response.json()["next"]:
+            break
+        response = api.get(response.json()["next"])
+    backward = []
+    while True:
+        payload = response.json()
+        backward.append([record["id"] for record in payload["results"]])
+        if not payload["previous"]:
+            break
+        response = api.get(payload["previous"])
+    assert backward[::-1] == forward
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage", "eyJrIjpbXX0=", "eyJrIjpbIjIwMjUtMDEtMDEiLDEsMV0sIm8iOiJkYXRlIiwiYiI6MX0="],
+)
+def test_a_forged_cursor_is_a_400(api, talks, cursor):
+    response = api.get("/api/v1/demands/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
+
+
+def test_a_cursor_from_the_other_ordering_is_a_400(api, talks):
+    next_link = api.get("/api/v1/demands/", {"page_size": 2}).json()["next"]
+    response = api.get(next_link.replace("ordering=date", "") + "&ordering=-date")
+    assert response.status_code == 400
+    assert "ordering" in response.json()["cursor"][0]

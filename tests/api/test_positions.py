@@ -5,6 +5,9 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from tests.api.conftest import csv_rows
+from tests.factories import DemandFactory
+
 pytestmark = pytest.mark.django_db
 
 TALKS = "/api/v1/negotiations/test-talks"
@@ -279,3 +282,63 @@ def test_cite_version_is_the_pages_data_as_of(api, talks):
     version = cited_version(api, "test-talks")
     assert version == later
     assert version.replace(microsecond=0) == page_data_as_of(api, "test-talks")
+
+
+# --- pairwise gaps -------------------------------------------------------------------------
+
+
+def test_gaps_between_two_chosen_parties_are_their_distance_over_time(api, talks):
+    DemandFactory(
+        party=talks.mediator,
+        issue=talks.border,
+        round=talks.r2,
+        stance=talks.border.stances.get(value=2),
+    )
+    payload = api.get(f"{TALKS}/gaps/?party=mediator&party=north").json()
+    assert [p["slug"] for p in payload["parties"]] == ["north", "mediator"]
+    border = [g for g in payload["results"] if g["issue"]["slug"] == "border"]
+    assert [(g["round"]["slug"], g["spread"], g["normalised"]) for g in border] == [
+        ("r1", None, None),  # the mediator has said nothing yet: unknown, not zero
+        ("r2", 2, 0.5),
+        ("r3", 1, 0.25),
+        ("r4", 2, 0.5),
+    ]
+    assert border[1]["stances"] == {"north": 4, "mediator": 2}
+
+
+def test_pairwise_gaps_as_csv_name_the_parties(api, talks):
+    response = api.get(f"{TALKS}/gaps/?party=south&party=north&format=csv")
+    rows = csv_rows(response)
+    assert {row["parties"] for row in rows} == {"north; south"}
+    assert response["Content-Disposition"].endswith('gaps-parties-north-south.csv"')
+    default = csv_rows(api.get(f"{TALKS}/gaps/", {"format": "csv"}))
+    assert [row["spread"] for row in rows] == [row["spread"] for row in default]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("party=north", "Name at least two parties"),
+        ("party=north&party=north", "Name at least two parties"),
+        ("party=north&party=atlantis", "No party “atlantis” in negotiation “test-talks”"),
+    ],
+)
+def test_pairwise_gaps_need_two_parties_of_the_negotiation(api, talks, query, message):
+    response = api.get(f"{TALKS}/gaps/?{query}")
+    assert response.status_code == 400
+    assert response.json()["party"][0].startswith(message)
+
+
+def test_dataset_us_russia_distance_and_each_issues_pole_side(api, dataset):
+    url = "/api/v1/negotiations/russia-ukraine-2025"
+    payload = api.get(f"{url}/gaps/?party=united-states&party=russia").json()
+    assert [p["slug"] for p in payload["parties"]] == ["united-states", "russia"]
+    measured = [g for g in payload["results"] if g["spread"] is not None]
+    assert measured and all(set(g["stances"]) == {"united-states", "russia"} for g in measured)
+    sides = {
+        issue["slug"]: issue["high_pole_side"] and issue["high_pole_side"]["slug"]
+        for issue in api.get(f"{url}/issues/").json()["results"]
+    }
+    assert len(sides) == 17
+    assert sides["eastern-territory"] == "russia" and sides["sanctions"] == "ukraine"
+    assert sides["prisoners"] is None and sides["peace-plan"] is None

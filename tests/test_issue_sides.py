@@ -1,0 +1,35 @@
+"""An issue's high-pole side, loaded from the dataset (docs/positions.md, "Comparing issues")."""
+
+import pytest
+
+from negotiations.loader import DatasetError, load_dataset
+from negotiations.models import Issue
+from tests.test_dataset import SMALL, write
+
+HIGH_POLE = 'high_pole = "all"'
+
+
+def test_the_loader_records_which_party_the_high_pole_is(db, tmp_path):
+    assert HIGH_POLE in SMALL
+    load_dataset(
+        write(tmp_path, SMALL.replace(HIGH_POLE, HIGH_POLE + '\nhigh_pole_side = "north"'))
+    )
+    assert Issue.objects.get(slug="border").high_pole_side.slug == "north"
+
+
+def test_an_issue_without_a_side_is_not_oriented(db, tmp_path):
+    load_dataset(write(tmp_path, SMALL))
+    assert Issue.objects.get(slug="border").high_pole_side is None
+
+
+def test_an_unknown_side_names_the_issue_and_the_party(db, tmp_path):
+    path = write(tmp_path, SMALL.replace(HIGH_POLE, HIGH_POLE + '\nhigh_pole_side = "west"'))
+    with pytest.raises(DatasetError, match=r"issue.*unknown party 'west'"):
+        load_dataset(path)
+
+
+def test_the_shipped_dataset_orients_fifteen_of_its_seventeen_issues(dataset):
+    sides = dict(dataset.issues.values_list("slug", "high_pole_side__slug"))
+    assert len(sides) == 17
+    assert sum(side is not None for side in sides.values()) == 15
+    assert {side for side in sides.values() if side} == {"russia", "ukraine"}
