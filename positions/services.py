@@ -23,6 +23,8 @@ from positions.models import Concession, Demand
 
 
 class MoveKind(models.TextChoices):
+    """How a position moved (docs/positions.md); the words for each kind are in MOVE_WORDING."""
+
     NEW = "new", "new"
     RESTATED = "restated", "restated"
     SOFTENED = "softened", "softened"
@@ -31,6 +33,88 @@ class MoveKind(models.TextChoices):
     RETRACTED = "retracted", "retracted"
     UNCHANGED = "unchanged", "unchanged"
     NONE = "none", "no position"
+
+    @property
+    def is_move(self) -> bool:
+        """Whether the position moved: anything but "unchanged" and "no position"."""
+        return self not in (MoveKind.UNCHANGED, MoveKind.NONE)
+
+    @property
+    def note(self) -> str:
+        """One sentence for a legend: what this kind of move means."""
+        return MOVE_WORDING[self].note
+
+    @property
+    def verb(self) -> str:
+        """What the party did, for a sentence such as "Russia softened on Territory"."""
+        return MOVE_WORDING[self].verb
+
+
+@dataclass(frozen=True)
+class MoveWording:
+    note: str
+    verb: str
+
+
+# The one table of words per kind of move, in reading order (legends and counts follow it; the
+# label is MoveKind's own). Pages, feeds and the API all read these.
+MOVE_WORDING: dict[MoveKind, MoveWording] = {
+    MoveKind.NEW: MoveWording("a first statement on the issue", "stated a position"),
+    MoveKind.SOFTENED: MoveWording("moved closer to the party it disagreed with most", "softened"),
+    MoveKind.HARDENED: MoveWording(
+        "moved further from the party it disagreed with most", "hardened"
+    ),
+    MoveKind.SHIFTED: MoveWording(
+        "moved on the scale without narrowing or widening its widest gap", "shifted"
+    ),
+    MoveKind.RESTATED: MoveWording("new wording, same place on the scale", "restated its position"),
+    MoveKind.RETRACTED: MoveWording("withdrew its demand", "withdrew its demand"),
+    MoveKind.UNCHANGED: MoveWording("nothing new said", "made a statement"),
+    MoveKind.NONE: MoveWording("no stated position", "made a statement"),
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An issue's scale: the values of its stances from the low pole to the high pole."""
+
+    values: tuple[int, ...]
+
+    @property
+    def low(self) -> int | None:
+        return self.values[0] if self.values else None
+
+    @property
+    def high(self) -> int | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def width(self) -> int:
+        """The distance between the poles in stance values (values need not be consecutive)."""
+        return self.values[-1] - self.values[0] if self.values else 0
+
+    def place(self, value: int) -> float | None:
+        """Return `value` on a 0–1 scale: 0 at the low pole, 1 at the high pole.
+
+        None when the scale has fewer than two rungs: with no distance between the poles a stance
+        has no place between them (docs/positions.md, "Scales"). Rounded to three decimals, as
+        the API gives it.
+        """
+        return self.share(value - self.values[0]) if self.values else None
+
+    def share(self, distance: int) -> float | None:
+        """Return a distance in stance values as a share of the width (None on one rung)."""
+        return round(distance / self.width, 3) if self.width else None
+
+
+def scale_of(issue: Issue) -> Scale:
+    """Return an issue's scale (call with the issue's stances prefetched)."""
+    return Scale(values=tuple(sorted(s.value for s in issue.stances.all())))
+
+
+def stated_at(demand: Demand | None, round: Round) -> bool:
+    """Whether `demand` was stated at `round` itself, rather than standing from an earlier one."""
+    return demand is not None and demand.round_id == round.pk
 
 
 @dataclass(frozen=True)
@@ -83,8 +167,12 @@ class PositionMatrix:
 
 
 @dataclass(frozen=True)
-class Change:
-    """How one party's position on one issue moved between two rounds."""
+class Move:
+    """How one party's position on one issue moved from `before` to `after`.
+
+    Between two rounds (compare_rounds: the demands standing at each) or at one statement
+    (moves_of: the statement and the party's position just before it).
+    """
 
     party: Party
     issue: Issue
@@ -98,7 +186,7 @@ class Change:
 
     @property
     def is_change(self) -> bool:
-        return self.kind not in (MoveKind.UNCHANGED, MoveKind.NONE) or bool(self.concessions)
+        return self.kind.is_move or bool(self.concessions)
 
 
 @dataclass(frozen=True)
@@ -108,12 +196,12 @@ class RoundComparison:
     to_round: Round
     parties: list[Party]
     issues: list[Issue]
-    changes: dict[tuple[int, int], Change]
+    changes: dict[tuple[int, int], Move]
 
-    def change(self, party: Party, issue: Issue) -> Change:
+    def change(self, party: Party, issue: Issue) -> Move:
         return self.changes[(party.pk, issue.pk)]
 
-    def rows(self, *, changes_only: bool = False) -> list[tuple[Issue, list[Change]]]:
+    def rows(self, *, changes_only: bool = False) -> list[tuple[Issue, list[Move]]]:
         """Return issues as rows of per-party changes; with changes_only, drop still rows."""
         rows = []
         for issue in self.issues:
@@ -122,7 +210,7 @@ class RoundComparison:
                 rows.append((issue, cells))
         return rows
 
-    def moved(self) -> list[Change]:
+    def moved(self) -> list[Move]:
         return [c for _, cells in self.rows() for c in cells if c.is_change]
 
 
@@ -166,7 +254,7 @@ class Ledger:
         self.issues: list[Issue] = list(
             Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
         )
-        self._scale_width = {i.pk: scale_width(i) for i in self.issues}
+        self.scales: dict[int, Scale] = {i.pk: scale_of(i) for i in self.issues}
         in_scope = Q(round__negotiation=negotiation)
         if upto:
             in_scope &= Q(round__in=Round.objects.up_to(upto))
@@ -200,8 +288,7 @@ class Ledger:
             if demand and demand.placed_stance:
                 stances[party.pk] = demand.placed_stance.value
         spread = max(stances.values()) - min(stances.values()) if len(stances) >= 2 else None
-        width = self._scale_width[issue.pk]
-        normalised = round(spread / width, 3) if spread is not None and width else None
+        normalised = self.scales[issue.pk].share(spread) if spread is not None else None
         return Gap(issue=issue, round=at, stances=stances, spread=spread, normalised=normalised)
 
     def concessions_between(self, party: Party, issue: Issue, after: Round, upto: Round):
@@ -213,12 +300,6 @@ class Ledger:
             and c.issue_id == issue.pk
             and low < self.index[c.round_id] <= high
         ]
-
-
-def scale_width(issue: Issue) -> int:
-    """Return the distance between the poles of an issue's scale (call with stances prefetched)."""
-    values = [s.value for s in issue.stances.all()]
-    return max(values) - min(values) if values else 0
 
 
 def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
@@ -268,20 +349,14 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
     changes = {}
     for issue in ledger.issues:
         for party in ledger.principals:
-            before = ledger.standing(party, issue, from_round)
-            after = ledger.standing(party, issue, to_round)
-            others = other_stances(ledger, issue=issue, party=party, round=to_round)
-            toward, away = directions(before=before, after=after, others=others)
-            changes[(party.pk, issue.pk)] = Change(
+            changes[(party.pk, issue.pk)] = _move(
+                ledger,
                 party=party,
                 issue=issue,
-                before=before,
-                after=after,
-                kind=classify_move(before=before, after=after, others=list(others.values())),
-                stance_delta=stance_delta(before, after),
+                before=ledger.standing(party, issue, from_round),
+                after=ledger.standing(party, issue, to_round),
+                at=to_round,
                 concessions=ledger.concessions_between(party, issue, from_round, to_round),
-                toward=toward,
-                away_from=away,
             )
     return RoundComparison(
         negotiation=to_round.negotiation,
@@ -350,45 +425,50 @@ def classify_move(*, before: Demand | None, after: Demand | None, others: list[i
     return MoveKind.SHIFTED
 
 
-@dataclass(frozen=True)
-class Move:
-    """One statement of a principal with how it moved from the party's position just before."""
-
-    demand: Demand
-    previous: Demand | None
-    kind: MoveKind
-    stance_delta: int | None
-    toward: list[Party] = field(default_factory=list)
-    away_from: list[Party] = field(default_factory=list)
-
-
 def moves_of(ledger: Ledger, *, party: Party, issue: Issue) -> list[Move]:
     """Return each statement of `party` on `issue` in round order with its kind of move.
 
     Gives, for every statement, what compare_rounds gives between the round just before it and
-    its own round, on one loaded ledger (compare_rounds per statement would load a ledger per
-    statement). Non-principals get no moves:
-    kinds are defined against the other principals only.
+    its own round (but for concessions, which the record pages list on their own), on one loaded
+    ledger: compare_rounds per statement would load a ledger per statement. Non-principals get
+    no moves: kinds are defined against the other principals only.
     """
     if party.pk not in {p.pk for p in ledger.principals}:
         return []
     moves = []
     previous = None
     for demand in ledger.demands_of(party, issue):
-        others = other_stances(ledger, issue=issue, party=party, round=demand.round)
-        toward, away = directions(before=previous, after=demand, others=others)
         moves.append(
-            Move(
-                demand=demand,
-                previous=previous,
-                kind=classify_move(before=previous, after=demand, others=list(others.values())),
-                stance_delta=stance_delta(previous, demand),
-                toward=toward,
-                away_from=away,
-            )
+            _move(ledger, party=party, issue=issue, before=previous, after=demand, at=demand.round)
         )
         previous = demand
     return moves
+
+
+def _move(
+    ledger: Ledger,
+    *,
+    party: Party,
+    issue: Issue,
+    before: Demand | None,
+    after: Demand | None,
+    at: Round,
+    concessions: list[Concession] | None = None,
+) -> Move:
+    """Return the move from `before` to `after`, judged by the other principals' stances `at`."""
+    others = other_stances(ledger, issue=issue, party=party, round=at)
+    toward, away = directions(before=before, after=after, others=others)
+    return Move(
+        party=party,
+        issue=issue,
+        before=before,
+        after=after,
+        kind=classify_move(before=before, after=after, others=list(others.values())),
+        stance_delta=stance_delta(before, after),
+        concessions=concessions or [],
+        toward=toward,
+        away_from=away,
+    )
 
 
 def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:

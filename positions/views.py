@@ -13,10 +13,24 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from negotiations.models import Negotiation, Participant, Party, Round, Source
-from positions import presenters
+from positions import charts, records
 from positions.freshness import conditional_page
 from positions.models import Concession, Demand
-from positions.services import Ledger, compare_rounds, gap_history, positions_as_of, stance_tracks
+from positions.page_tools import (
+    csv_export_url,
+    issue_feed,
+    negotiation_feed,
+    page_tools,
+    party_feed,
+)
+from positions.services import (
+    MOVE_WORDING,
+    Ledger,
+    compare_rounds,
+    gap_history,
+    positions_as_of,
+    stance_tracks,
+)
 
 
 class CompareForm(forms.Form):
@@ -78,13 +92,13 @@ def home(request):
             ),
         )
     )
-    tools = presenters.page_tools(
+    tools = page_tools(
         request,
         title="Negotiations",
-        csv_url=presenters.csv_export_url("negotiations"),
+        csv_url=csv_export_url("negotiations"),
     )
     cards = [
-        presenters.NegotiationCard(
+        records.NegotiationCard(
             negotiation=n,
             rounds=list(n.rounds.all()),
             principals=[p.party for p in n.participants.all()],
@@ -109,7 +123,7 @@ def negotiation_detail(request, negotiation):
     latest = rounds[-1] if rounds else None
     matrix = positions_as_of(round=latest) if latest else None
     convergence = [
-        presenters.convergence(issue, gaps) for issue, gaps in gap_history(negotiation=negotiation)
+        charts.convergence(issue, gaps) for issue, gaps in gap_history(negotiation=negotiation)
     ]
     return render(
         request,
@@ -121,11 +135,11 @@ def negotiation_detail(request, negotiation):
             "matrix": matrix,
             "convergence": convergence,
             "form": CompareForm.for_rounds(rounds),
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=negotiation.title,
-                csv_url=presenters.csv_export_url("panel", negotiation=negotiation.slug),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                csv_url=csv_export_url("panel", negotiation=negotiation.slug),
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
     )
@@ -200,24 +214,24 @@ def compare(request, negotiation, from_round, to_round):
             "changes_only": changes_only,
             "swapped": request.GET.get("swapped") == "1",
             "moved": moved,
-            "kind_counts": presenters.kind_counts(moved),
+            "kind_counts": records.kind_counts(moved),
             "issues_moved": len({c.issue.pk for c in moved}),
             "form": CompareForm.for_rounds(
                 rounds, start=earlier.slug, end=later.slug, only=changes_only
             ),
-            "kind_notes": presenters.MOVE_KIND_NOTES,
+            "move_kinds": list(MOVE_WORDING),
             "path": path,
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=f"{negotiation.title}: from {earlier.title} to {later.title}",
                 path=path + ("?only=changes" if changes_only else ""),
-                csv_url=presenters.csv_export_url(
+                csv_url=csv_export_url(
                     "changes",
                     negotiation=negotiation.slug,
                     **{"from": earlier.slug, "to": later.slug},
                     moved_only=changes_only,
                 ),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
     )
@@ -254,17 +268,15 @@ def issue_detail(request, negotiation, issue):
             "negotiation": negotiation,
             "issue": issue,
             "stances": list(issue.stances.all()),
-            "chart": presenters.dance_chart(issue=issue, rounds=rounds, tracks=tracks),
+            "chart": charts.dance_chart(issue=issue, rounds=rounds, tracks=tracks),
             "parties": [t.party for t in tracks],
-            "table": presenters.track_table(ledger, issue=issue, rounds=rounds, tracks=tracks),
-            "entries": presenters.issue_record(ledger, issue=issue, participants=participants),
-            "tools": presenters.page_tools(
+            "table": records.track_table(ledger, issue=issue, rounds=rounds, tracks=tracks),
+            "entries": records.issue_record(ledger, issue=issue, participants=participants),
+            "tools": page_tools(
                 request,
                 title=f"{issue.title} — {negotiation.title}",
-                csv_url=presenters.csv_export_url(
-                    "issue", negotiation=negotiation.slug, issue=issue.slug
-                ),
-                feeds=[presenters.issue_feed(negotiation, issue)],
+                csv_url=csv_export_url("issue", negotiation=negotiation.slug, issue=issue.slug),
+                feeds=[issue_feed(negotiation, issue)],
             ),
         },
     )
@@ -293,7 +305,7 @@ def round_detail(request, negotiation, round):
     issues = (
         comparison.issues if comparison else list(negotiation.issues.prefetch_related("stances"))
     )
-    record = presenters.round_record(
+    record = records.round_record(
         round=round,
         comparison=comparison,
         issues=issues,
@@ -310,13 +322,11 @@ def round_detail(request, negotiation, round):
             "previous": previous,
             "following": following,
             "record": record,
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=f"{round.title} — {negotiation.title}",
-                csv_url=presenters.csv_export_url(
-                    "round", negotiation=negotiation.slug, round=round.slug
-                ),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                csv_url=csv_export_url("round", negotiation=negotiation.slug, round=round.slug),
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
     )
@@ -335,10 +345,10 @@ def party_detail(request, party):
     )
     # One ledger per negotiation the party takes part in: every principal's stances (to judge
     # each move) without their sources; party_record fetches the sources it shows.
-    records = [
+    by_negotiation = [
         (
             p,
-            presenters.party_record(
+            records.party_record(
                 Ledger(
                     p.negotiation,
                     demands=Demand.objects.select_related("party", "issue", "round", "stance"),
@@ -354,12 +364,12 @@ def party_detail(request, party):
         "positions/party.html",
         {
             "party": party,
-            "records": records,
-            "tools": presenters.page_tools(
+            "records": by_negotiation,
+            "tools": page_tools(
                 request,
                 title=party.name,
-                csv_url=presenters.csv_export_url("party", party=party.slug),
-                feeds=[presenters.party_feed(party)],
+                csv_url=csv_export_url("party", party=party.slug),
+                feeds=[party_feed(party)],
             ),
         },
     )
@@ -389,10 +399,10 @@ def source_detail(request, source):
                     "round__start_date", "round__sequence"
                 )
             ),
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=str(source),
-                csv_url=presenters.csv_export_url("source", source=source.slug),
+                csv_url=csv_export_url("source", source=source.slug),
             ),
         },
     )
@@ -432,12 +442,12 @@ def _compare_problem(request, negotiation, rounds, form, *, status):
             "negotiation": negotiation,
             "rounds": rounds,
             "form": form,
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=f"Compare rounds — {negotiation.title}",
                 path=reverse("compare-form", args=[negotiation.slug]),
-                csv_url=presenters.csv_export_url("panel", negotiation=negotiation.slug),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                csv_url=csv_export_url("panel", negotiation=negotiation.slug),
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
         status=status,

@@ -182,7 +182,7 @@ def test_moves_of_classifies_each_statement_against_the_one_before(talks):
 
     ledger = Ledger(talks.negotiation)
     moves = moves_of(ledger, party=talks.north, issue=talks.border)
-    assert [(m.demand.round.slug, m.kind) for m in moves] == [
+    assert [(m.after.round.slug, m.kind) for m in moves] == [
         ("r1", MoveKind.NEW),
         ("r3", MoveKind.SOFTENED),
         ("r4", MoveKind.HARDENED),

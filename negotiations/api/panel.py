@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from negotiations.models import Negotiation, Participant
 from positions.models import Concession, Demand
-from positions.services import Ledger, scale_width
+from positions.services import Ledger, scale_of, stated_at
 
 
 def panel_rows(*, negotiation: Negotiation) -> list[dict]:
@@ -13,7 +13,7 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
     Every participant is a row, mediators and observers too (`party_role` tells them apart),
     so nothing the data holds is left out. The standing demand comes from the position
     service's ledger (a demand stands until restated), its stance from `Demand.placed_stance`
-    (a retraction leaves none) and the scale's width from `scale_width`, as for the gaps.
+    (a retraction leaves none) and its place on the scale from `scale_of`, as for the gaps.
     """
     # Only what the rows show is loaded: no texts, no sources, no concessions.
     ledger = Ledger(
@@ -33,9 +33,7 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
     round_slugs = {round.pk: round.slug for round in ledger.rounds}
     rows = []
     for issue in ledger.issues:
-        low = min((stance.value for stance in issue.stances.all()), default=None)
-        width = scale_width(issue)
-        high = low + width if low is not None else None
+        scale = scale_of(issue)
         for participant in participants:
             party = participant.party
             for index, round in enumerate(ledger.rounds):
@@ -58,21 +56,14 @@ def panel_rows(*, negotiation: Negotiation) -> list[dict]:
                         "round_date_part": round.date_part,
                         "stance_value": stance.value if stance else None,
                         "stance_label": stance.label if stance else None,
-                        "stance_scaled": scaled(stance.value, low, width) if stance else None,
-                        "scale_min": low,
-                        "scale_max": high,
+                        "stance_scaled": scale.place(stance.value) if stance else None,
+                        "scale_min": scale.low,
+                        "scale_max": scale.high,
                         "demand_id": demand.pk if demand else None,
                         "demand_status": demand.status if demand else None,
                         "demand_priority": demand.priority if demand else None,
                         "stated_round_slug": round_slugs[demand.round_id] if demand else None,
-                        "stated_here": demand is not None and demand.round_id == round.pk,
+                        "stated_here": stated_at(demand, round),
                     }
                 )
     return rows
-
-
-def scaled(value: int, low: int | None, width: int) -> float | None:
-    """Return `value` on a 0–1 scale between the issue's poles, so issues can be compared."""
-    if low is None or not width:
-        return None
-    return round((value - low) / width, 3)

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from negotiations.dates import DatePrecision
-from positions import presenters
+from positions import charts, diffs
 from positions.services import MoveKind
 
 register = template.Library()
@@ -52,7 +52,7 @@ def round_date(round):
 @register.inclusion_tag("positions/_badge.html")
 def move_badge(kind):
     kind = MoveKind(kind)
-    return {"kind": kind.value, "label": kind.label, "note": presenters.MOVE_KIND_NOTES[kind]}
+    return {"kind": kind.value, "label": kind.label, "note": kind.note}
 
 
 @register.inclusion_tag("positions/_sources.html")
@@ -86,13 +86,13 @@ def stance(issue, demand):
         "state": "placed",
         "demand": demand,
         "stance": placed,
-        "position": presenters.scale_position(issue, placed),
+        "position": charts.scale_position(issue, placed),
     }
 
 
 @register.simple_tag
 def word_diff(before, after):
-    return presenters.word_diff(before or "", after or "")
+    return diffs.word_diff(before or "", after or "")
 
 
 @register.simple_tag
