@@ -255,13 +255,14 @@ class Ledger:
             Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
         )
         self.scales: dict[int, Scale] = {i.pk: scale_of(i) for i in self.issues}
-        in_scope = Q(round__negotiation=negotiation)
-        if upto:
-            in_scope &= Q(round__in=Round.objects.up_to(upto))
+        # The rounds are loaded: naming them spares the database a join, and the statements are
+        # put in round order here, so the models' default ordering (three joins) is dropped.
+        in_scope = Q(round_id__in=list(self.index))
         if demands is None:
             demands = Demand.objects.for_display()
+        demands = demands.filter(in_scope).order_by("pk")
         self._demands: dict[tuple[int, int], list[Demand]] = defaultdict(list)
-        for demand in sorted(demands.filter(in_scope), key=lambda d: self.index[d.round_id]):
+        for demand in sorted(demands, key=lambda d: self.index[d.round_id]):
             self._demands[(demand.party_id, demand.issue_id)].append(demand)
         self._keys = {
             key: [self.index[d.round_id] for d in ds] for key, ds in self._demands.items()
@@ -269,8 +270,11 @@ class Ledger:
         if concessions is None:
             concessions = Concession.objects.for_display()
         self.concessions: list[Concession] = sorted(
-            concessions.filter(in_scope), key=lambda c: self.index[c.round_id]
+            concessions.filter(in_scope).order_by("pk"), key=lambda c: self.index[c.round_id]
         )
+        self._concessions: dict[tuple[int, int], list[Concession]] = defaultdict(list)
+        for concession in self.concessions:
+            self._concessions[(concession.party_id, concession.issue_id)].append(concession)
 
     def demands_of(self, party: Party, issue: Issue) -> list[Demand]:
         return self._demands.get((party.pk, issue.pk), [])
@@ -282,32 +286,42 @@ class Ledger:
         return self._demands[key][position - 1] if position else None
 
     def gap(self, issue: Issue, at: Round) -> Gap:
-        stances = {}
+        """Return the principals' gap on `issue` at `at` from the demands standing then."""
+        values = {}
         for party in self.principals:
             demand = self.standing(party, issue, at)
-            if demand and demand.placed_stance:
-                stances[party.pk] = demand.placed_stance.value
+            values[party.pk] = (
+                demand.placed_stance.value if demand and demand.placed_stance else None
+            )
+        return self.gap_of(issue, at, values)
+
+    def gap_of(self, issue: Issue, at: Round, values: dict[int, int | None]) -> Gap:
+        """Return the gap given each principal's placed stance value (None: none placed)."""
+        stances = {p.pk: values[p.pk] for p in self.principals if values.get(p.pk) is not None}
         spread = max(stances.values()) - min(stances.values()) if len(stances) >= 2 else None
         normalised = self.scales[issue.pk].share(spread) if spread is not None else None
         return Gap(issue=issue, round=at, stances=stances, spread=spread, normalised=normalised)
 
     def concessions_between(self, party: Party, issue: Issue, after: Round, upto: Round):
+        """Return the concessions of `party` on `issue` after round `after`, up to `upto`."""
         low, high = self.index[after.pk], self.index[upto.pk]
         return [
             c
-            for c in self.concessions
-            if c.party_id == party.pk
-            and c.issue_id == issue.pk
-            and low < self.index[c.round_id] <= high
+            for c in self._concessions.get((party.pk, issue.pk), ())
+            if low < self.index[c.round_id] <= high
         ]
 
 
 def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
-    """Return where each principal party stands on each issue as of `round`."""
+    """Return where each principal party stands on each issue as of `round`.
+
+    The demands come with their round and stance, not their sources: a page that shows the
+    sources fetches them for the cells it shows (docs/performance.md, "Pages").
+    """
     ledger = Ledger(
         round.negotiation,
         upto=round,
-        demands=Demand.objects.standing_as_of(round).for_display(),
+        demands=Demand.objects.standing_as_of(round).select_related("round", "stance"),
         concessions=Concession.objects.none(),
     )
     columns = list(parties) if parties is not None else ledger.principals
@@ -330,6 +344,8 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
     """Return, per principal and issue, how the position moved from one round to a later one.
 
     Raises ValueError if the rounds belong to different negotiations or are out of order.
+    Demands and concessions come with their round (and stance), not their sources, as in
+    positions_as_of.
     """
     if from_round.negotiation_id != to_round.negotiation_id:
         raise ValueError("The two rounds belong to different negotiations.")
@@ -341,8 +357,8 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
     ledger = Ledger(
         to_round.negotiation,
         upto=to_round,
-        demands=standing.for_display(),
-        concessions=Concession.objects.for_display().filter(
+        demands=standing.select_related("round", "stance"),
+        concessions=Concession.objects.select_related("round").filter(
             round__in=Round.objects.after(from_round)
         ),
     )
@@ -472,15 +488,32 @@ def _move(
 
 
 def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
-    """Return, per issue, the principals' gap at every round: the convergence picture."""
+    """Return, per issue, the principals' gap at every round: the convergence picture.
+
+    Every demand of the negotiation counts, so they are read as plain (issue, round, party,
+    stance value) rows rather than as Demand objects, and walked once in round order: building
+    ten thousand model instances was most of the overview page's time (docs/performance.md).
+    A retraction's stance is NULL (a database constraint), so the value read is the placed one.
+    """
     ledger = Ledger(
-        negotiation,
-        demands=Demand.objects.select_related("stance").only(
-            "party_id", "issue_id", "round_id", "status", "stance__value"
-        ),
-        concessions=Concession.objects.none(),
+        negotiation, demands=Demand.objects.none(), concessions=Concession.objects.none()
     )
-    return [(i, [ledger.gap(i, r) for r in ledger.rounds]) for i in ledger.issues]
+    principals = {p.pk for p in ledger.principals}
+    said: dict[tuple[int, int], list[tuple[int, int | None]]] = defaultdict(list)
+    rows = Demand.objects.filter(round__negotiation=negotiation, party__in=principals)
+    for issue_id, round_id, party_id, value in rows.values_list(
+        "issue_id", "round_id", "party_id", "stance__value"
+    ).order_by():
+        said[(issue_id, ledger.index[round_id])].append((party_id, value))
+    history = []
+    for issue in ledger.issues:
+        standing: dict[int, int | None] = {}
+        gaps = []
+        for n, round in enumerate(ledger.rounds):
+            standing.update(said.get((issue.pk, n), ()))
+            gaps.append(ledger.gap_of(issue, round, standing))
+        history.append((issue, gaps))
+    return history
 
 
 def stance_tracks(

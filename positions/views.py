@@ -7,7 +7,7 @@ and the caching rule.
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -122,6 +122,9 @@ def negotiation_detail(request, negotiation):
     )
     latest = rounds[-1] if rounds else None
     matrix = positions_as_of(round=latest) if latest else None
+    if matrix is not None:
+        # Each cell cites its sources; the service leaves them to the pages that show them.
+        prefetch_related_objects([c.demand for c in matrix.cells.values() if c.demand], "sources")
     convergence = [
         charts.convergence(issue, gaps) for issue, gaps in gap_history(negotiation=negotiation)
     ]
@@ -203,6 +206,11 @@ def compare(request, negotiation, from_round, to_round):
         form.add_error(None, str(error))
         return _compare_problem(request, negotiation, rounds, form, status=400)
     moved = comparison.moved()
+    rows = comparison.rows(changes_only=changes_only)
+    # The page cites the sources of each "after" demand and of each concession it shows.
+    shown = [change for _, cells in rows for change in cells]
+    prefetch_related_objects([c.after for c in shown if c.after], "sources")
+    prefetch_related_objects([k for c in shown for k in c.concessions], "sources")
     path = reverse("compare", args=[negotiation.slug, earlier.slug, later.slug])
     return render(
         request,
@@ -210,7 +218,7 @@ def compare(request, negotiation, from_round, to_round):
         {
             "negotiation": negotiation,
             "comparison": comparison,
-            "rows": comparison.rows(changes_only=changes_only),
+            "rows": rows,
             "changes_only": changes_only,
             "swapped": request.GET.get("swapped") == "1",
             "moved": moved,
