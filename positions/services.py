@@ -261,6 +261,7 @@ class Ledger:
         if demands is None:
             demands = Demand.objects.for_display()
         demands = demands.filter(in_scope).order_by("pk")
+        demands = self._with_known_relations(list(demands))
         self._demands: dict[tuple[int, int], list[Demand]] = defaultdict(list)
         for demand in sorted(demands, key=lambda d: self.index[d.round_id]):
             self._demands[(demand.party_id, demand.issue_id)].append(demand)
@@ -270,11 +271,27 @@ class Ledger:
         if concessions is None:
             concessions = Concession.objects.for_display()
         self.concessions: list[Concession] = sorted(
-            concessions.filter(in_scope).order_by("pk"), key=lambda c: self.index[c.round_id]
+            self._with_known_relations(list(concessions.filter(in_scope).order_by("pk"))),
+            key=lambda c: self.index[c.round_id],
         )
         self._concessions: dict[tuple[int, int], list[Concession]] = defaultdict(list)
         for concession in self.concessions:
             self._concessions[(concession.party_id, concession.issue_id)].append(concession)
+
+    def _with_known_relations(self, statements: list) -> list:
+        """Give statements the round and stance objects the ledger holds, unless already joined.
+
+        Callers can then load statements from their own table alone: joining rounds and stances
+        again, and building an object for each, cost more than the rest of compare_rounds.
+        """
+        rounds = {r.pk: r for r in self.rounds}
+        stances = {s.pk: s for i in self.issues for s in i.stances.all()}
+        for statement in statements:
+            if not type(statement).round.is_cached(statement):
+                type(statement).round.field.set_cached_value(statement, rounds[statement.round_id])
+            if isinstance(statement, Demand) and not Demand.stance.is_cached(statement):
+                Demand.stance.field.set_cached_value(statement, stances.get(statement.stance_id))
+        return statements
 
     def demands_of(self, party: Party, issue: Issue) -> list[Demand]:
         return self._demands.get((party.pk, issue.pk), [])
@@ -315,13 +332,13 @@ class Ledger:
 def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
     """Return where each principal party stands on each issue as of `round`.
 
-    The demands come with their round and stance, not their sources: a page that shows the
-    sources fetches them for the cells it shows (docs/performance.md, "Pages").
+    The demands come with their round and stance (the ledger's), not their sources: a page that
+    shows the sources fetches them for the cells it shows (docs/performance.md, "Pages").
     """
     ledger = Ledger(
         round.negotiation,
         upto=round,
-        demands=Demand.objects.standing_as_of(round).select_related("round", "stance"),
+        demands=Demand.objects.standing_as_of(round),
         concessions=Concession.objects.none(),
     )
     columns = list(parties) if parties is not None else ledger.principals
@@ -357,10 +374,8 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
     ledger = Ledger(
         to_round.negotiation,
         upto=to_round,
-        demands=standing.select_related("round", "stance"),
-        concessions=Concession.objects.select_related("round").filter(
-            round__in=Round.objects.after(from_round)
-        ),
+        demands=standing,
+        concessions=Concession.objects.filter(round__in=Round.objects.after(from_round)),
     )
     changes = {}
     for issue in ledger.issues:
@@ -493,18 +508,19 @@ def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
     Every demand of the negotiation counts, so they are read as plain (issue, round, party,
     stance value) rows rather than as Demand objects, and walked once in round order: building
     ten thousand model instances was most of the overview page's time (docs/performance.md).
-    A retraction's stance is NULL (a database constraint), so the value read is the placed one.
+    A retraction has no stance (a database constraint), so the stance read is the placed one.
     """
     ledger = Ledger(
         negotiation, demands=Demand.objects.none(), concessions=Concession.objects.none()
     )
     principals = {p.pk for p in ledger.principals}
+    values = {s.pk: s.value for i in ledger.issues for s in i.stances.all()}
     said: dict[tuple[int, int], list[tuple[int, int | None]]] = defaultdict(list)
-    rows = Demand.objects.filter(round__negotiation=negotiation, party__in=principals)
-    for issue_id, round_id, party_id, value in rows.values_list(
-        "issue_id", "round_id", "party_id", "stance__value"
+    rows = Demand.objects.filter(round_id__in=list(ledger.index), party_id__in=principals)
+    for issue_id, round_id, party_id, stance_id in rows.values_list(
+        "issue_id", "round_id", "party_id", "stance_id"
     ).order_by():
-        said[(issue_id, ledger.index[round_id])].append((party_id, value))
+        said[(issue_id, ledger.index[round_id])].append((party_id, values.get(stance_id)))
     history = []
     for issue in ledger.issues:
         standing: dict[int, int | None] = {}

@@ -3,7 +3,11 @@
 import re
 
 from django import template
+from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator, capfirst
 
 from negotiations.dates import DatePrecision
 from positions import charts, diffs
@@ -49,13 +53,24 @@ def round_date(round):
     return format_html('<span class="{}">{}</span>', css, round.date_display)
 
 
-@register.inclusion_tag("positions/_badge.html")
+# The three tags below run hundreds of times on a big page; they build their HTML here rather
+# than render a template each time, which was a third of the overview's rendering time
+# (docs/performance.md, "Pages").
+
+
+@register.simple_tag
 def move_badge(kind):
+    """A kind of move as a labelled badge; its legend sentence is the title."""
     kind = MoveKind(kind)
-    return {"kind": kind.value, "label": kind.label, "note": kind.note}
+    return format_html(
+        '<span class="badge badge--{}" title="{}">{}</span>',
+        kind.value,
+        capfirst(kind.note),
+        kind.label,
+    )
 
 
-@register.inclusion_tag("positions/_sources.html")
+@register.simple_tag
 def sources(statement):
     """The sources of a round, demand or concession, grouped by outlet and date.
 
@@ -66,28 +81,73 @@ def sources(statement):
     groups: dict[tuple, list] = {}
     for source in statement.sources.all():
         groups.setdefault((source.outlet, source.published_on), []).append(source)
-    return {
-        "groups": [(outlet, date, items) for (outlet, date), items in groups.items()],
-        "count": sum(len(items) for items in groups.values()),
-    }
+    if not groups:
+        return mark_safe('<span class="sources sources--none">No source recorded</span>')
+    count = sum(len(items) for items in groups.values())
+    parts = []
+    for (outlet, date), items in groups.items():
+        when = dateformat.format(date, "j M Y") if date else "undated"
+        if len(items) == 1:
+            source = items[0]
+            speaker = f" ({source.speaker})" if source.speaker else ""
+            parts.append(_cite(source, format_html("{}, {}{}", outlet, when, speaker)))
+        else:
+            excerpts = [
+                _cite(
+                    source,
+                    format_html("excerpt {}{}", n, f": {source.speaker}" if source.speaker else ""),
+                )
+                for n, source in enumerate(items, start=1)
+            ]
+            parts.append(format_html("{}, {} ({})", outlet, when, mark_safe(", ".join(excerpts))))
+    return format_html(
+        '<span class="sources"><span class="sources-label">Source{}:</span> {}</span>',
+        "" if count == 1 else "s",
+        mark_safe("; ".join(parts)),  # noqa: S308 - every part is built by format_html
+    )
 
 
-@register.inclusion_tag("positions/_stance.html")
+def _cite(source, text) -> str:
+    title = ""
+    if source.quote:
+        quote = Truncator(source.quote).chars(280)
+        speaker = f" — {source.speaker}" if source.speaker else ""
+        title = format_html(' title="“{}”{}"', quote, speaker)
+    return format_html(
+        '<a class="cite" href="{}"{}>{}</a>',
+        reverse("source-detail", args=[source.slug]),
+        title,
+        text,
+    )
+
+
+@register.simple_tag
 def stance(issue, demand):
     """A standing demand's stance on the issue's scale (issue with its stances prefetched)."""
     if demand is None:
-        return {"state": "none"}
+        return mark_safe('<span class="stance stance--none">no stated position</span>')
     if demand.is_retracted:
-        return {"state": "retracted", "demand": demand}
+        return mark_safe('<span class="stance stance--retracted">demand withdrawn</span>')
     placed = demand.placed_stance
     if placed is None:
-        return {"state": "unplaced", "demand": demand}
-    return {
-        "state": "placed",
-        "demand": demand,
-        "stance": placed,
-        "position": charts.scale_position(issue, placed),
-    }
+        return mark_safe('<span class="stance stance--unplaced">not placed on the scale</span>')
+    position = charts.scale_position(issue, placed)
+    mark = ""
+    if position.percent is not None:
+        mark = format_html(
+            '<span class="scale" aria-hidden="true"><span class="scale-mark" style="left:{}%">'
+            "</span></span>",
+            position.percent,
+        )
+    return format_html(
+        '<span class="stance" style="background:{}">{}{}<span class="visually-hidden"> (step {} '
+        "of {} on the scale)</span></span>",
+        position.tint,
+        placed.label,
+        mark,
+        position.step,
+        position.steps,
+    )
 
 
 @register.simple_tag
