@@ -230,6 +230,29 @@ def principals_of(negotiation: Negotiation) -> list[Party]:
     return [p.party for p in participants]
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What a negotiation's ledgers are laid out on: its rounds in order, principals and issues.
+
+    Four queries. A page that asks the service several questions about one negotiation loads
+    the frame once and passes it to each (docs/performance.md, "Pages").
+    """
+
+    negotiation: Negotiation
+    rounds: list[Round]
+    principals: list[Party]
+    issues: list[Issue]
+
+    @classmethod
+    def load(cls, negotiation: Negotiation) -> Frame:
+        return cls(
+            negotiation=negotiation,
+            rounds=list(Round.objects.filter(negotiation=negotiation).chronological()),
+            principals=principals_of(negotiation),
+            issues=list(Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")),
+        )
+
+
 class Ledger:
     """One negotiation's rounds, principals, issues and a chosen slice of its statements.
 
@@ -245,15 +268,17 @@ class Ledger:
         upto: Round | None = None,
         demands: QuerySet[Demand] | None = None,
         concessions: QuerySet[Concession] | None = None,
+        frame: Frame | None = None,
     ):
         self.negotiation = negotiation
-        rounds = Round.objects.up_to(upto) if upto else negotiation.rounds.all()
-        self.rounds: list[Round] = list(rounds.chronological())
+        frame = frame or Frame.load(negotiation)
+        self.rounds: list[Round] = frame.rounds
+        if upto is not None:
+            end = next(n for n, r in enumerate(frame.rounds) if r.pk == upto.pk)
+            self.rounds = frame.rounds[: end + 1]
         self.index = {r.pk: i for i, r in enumerate(self.rounds)}
-        self.principals = principals_of(negotiation)
-        self.issues: list[Issue] = list(
-            Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
-        )
+        self.principals = frame.principals
+        self.issues: list[Issue] = frame.issues
         self.scales: dict[int, Scale] = {i.pk: scale_of(i) for i in self.issues}
         # The rounds are loaded: naming them spares the database a join, and the statements are
         # put in round order here, so the models' default ordering (three joins) is dropped.
@@ -329,7 +354,9 @@ class Ledger:
         ]
 
 
-def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
+def positions_as_of(
+    *, round: Round, parties: Iterable[Party] | None = None, frame: Frame | None = None
+) -> PositionMatrix:
     """Return where each principal party stands on each issue as of `round`.
 
     The demands come with their round and stance (the ledger's), not their sources: a page that
@@ -340,6 +367,7 @@ def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> 
         upto=round,
         demands=Demand.objects.standing_as_of(round),
         concessions=Concession.objects.none(),
+        frame=frame,
     )
     columns = list(parties) if parties is not None else ledger.principals
     cells = {
@@ -357,7 +385,9 @@ def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> 
     )
 
 
-def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
+def compare_rounds(
+    *, from_round: Round, to_round: Round, frame: Frame | None = None
+) -> RoundComparison:
     """Return, per principal and issue, how the position moved from one round to a later one.
 
     Raises ValueError if the rounds belong to different negotiations or are out of order.
@@ -376,6 +406,7 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
         upto=to_round,
         demands=standing,
         concessions=Concession.objects.filter(round__in=Round.objects.after(from_round)),
+        frame=frame,
     )
     changes = {}
     for issue in ledger.issues:
@@ -502,7 +533,9 @@ def _move(
     )
 
 
-def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
+def gap_history(
+    *, negotiation: Negotiation, frame: Frame | None = None
+) -> list[tuple[Issue, list[Gap]]]:
     """Return, per issue, the principals' gap at every round: the convergence picture.
 
     Every demand of the negotiation counts, so they are read as plain (issue, round, party,
@@ -511,7 +544,10 @@ def gap_history(*, negotiation: Negotiation) -> list[tuple[Issue, list[Gap]]]:
     A retraction has no stance (a database constraint), so the stance read is the placed one.
     """
     ledger = Ledger(
-        negotiation, demands=Demand.objects.none(), concessions=Concession.objects.none()
+        negotiation,
+        demands=Demand.objects.none(),
+        concessions=Concession.objects.none(),
+        frame=frame,
     )
     principals = {p.pk for p in ledger.principals}
     values = {s.pk: s.value for i in ledger.issues for s in i.stances.all()}

@@ -25,6 +25,7 @@ from positions.page_tools import (
 )
 from positions.services import (
     MOVE_WORDING,
+    Frame,
     Ledger,
     compare_rounds,
     gap_history,
@@ -121,12 +122,14 @@ def negotiation_detail(request, negotiation):
         .prefetch_related("parties")
     )
     latest = rounds[-1] if rounds else None
-    matrix = positions_as_of(round=latest) if latest else None
+    frame = Frame.load(negotiation)  # shared by the matrix and the convergence table
+    matrix = positions_as_of(round=latest, frame=frame) if latest else None
     if matrix is not None:
         # Each cell cites its sources; the service leaves them to the pages that show them.
         prefetch_related_objects([c.demand for c in matrix.cells.values() if c.demand], "sources")
     convergence = [
-        charts.convergence(issue, gaps) for issue, gaps in gap_history(negotiation=negotiation)
+        charts.convergence(issue, gaps)
+        for issue, gaps in gap_history(negotiation=negotiation, frame=frame)
     ]
     return render(
         request,
@@ -195,9 +198,10 @@ def compare(request, negotiation, from_round, to_round):
         return redirect(
             _compare_url(negotiation, later, earlier, changes_only=changes_only, swapped=True)
         )
-    rounds = list(negotiation.rounds.chronological())
+    frame = Frame.load(negotiation)  # its rounds also fill the menus
+    rounds = frame.rounds
     try:
-        comparison = compare_rounds(from_round=earlier, to_round=later)
+        comparison = compare_rounds(from_round=earlier, to_round=later, frame=frame)
     except ValueError as error:
         # The checks above should leave nothing for the service to refuse; if it does, its
         # reason is the one to show, with the menus (docs/pages.md, "other bad input").
@@ -253,7 +257,8 @@ def issue_detail(request, negotiation, issue):
         return _missing_negotiation(request, negotiation)
     negotiation = found
     slug = issue
-    issue = negotiation.issues.prefetch_related("stances").filter(slug=slug).first()
+    frame = Frame.load(negotiation)
+    issue = next((i for i in frame.issues if i.slug == slug), None)
     if issue is None:
         options = [
             (i.title, i.get_absolute_url(), i.get_category_display())
@@ -262,10 +267,16 @@ def issue_detail(request, negotiation, issue):
         return _not_found(
             request, what="issue", slug=slug, negotiation=negotiation, options=options
         )
+    # Rounds and stances come from the frame; the page shows each statement's party and sources.
     ledger = Ledger(
         negotiation,
-        demands=Demand.objects.for_display().filter(issue=issue),
-        concessions=Concession.objects.for_display().filter(issue=issue),
+        demands=Demand.objects.select_related("party")
+        .prefetch_related("sources")
+        .filter(issue=issue),
+        concessions=Concession.objects.select_related("party")
+        .prefetch_related("sources")
+        .filter(issue=issue),
+        frame=frame,
     )
     rounds, tracks = stance_tracks(issue=issue, ledger=ledger)
     participants = _participants(negotiation)
@@ -307,12 +318,14 @@ def round_detail(request, negotiation, round):
             negotiation=negotiation,
             options=_round_options(negotiation),
         )
-    previous = Round.objects.previous(round)
-    following = Round.objects.after(round).chronological().first()
-    comparison = compare_rounds(from_round=previous, to_round=round) if previous else None
-    issues = (
-        comparison.issues if comparison else list(negotiation.issues.prefetch_related("stances"))
+    frame = Frame.load(negotiation)  # the neighbours, the issues and the comparison's layout
+    at = next(n for n, r in enumerate(frame.rounds) if r.pk == round.pk)
+    previous = frame.rounds[at - 1] if at else None
+    following = frame.rounds[at + 1] if at + 1 < len(frame.rounds) else None
+    comparison = (
+        compare_rounds(from_round=previous, to_round=round, frame=frame) if previous else None
     )
+    issues = frame.issues
     record = records.round_record(
         round=round,
         comparison=comparison,

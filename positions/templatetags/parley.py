@@ -1,9 +1,10 @@
 """Small pieces the reader pages repeat: citations, move badges, party swatches, dates, stances."""
 
+import functools
 import re
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -107,6 +108,22 @@ def sources(statement):
     )
 
 
+@register.simple_tag
+def page_url(name, *args):
+    """{% url %} for links repeated in every cell of a big page: reversed once per address.
+
+    Reversing walks the URL patterns each time; a page with hundreds of cells links the same
+    few rounds and parties over and over (docs/performance.md, "Pages"). The script prefix is
+    part of the key, so a deployment under a sub-path still gets its own addresses.
+    """
+    return _reversed(get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, args=args)
+
+
 def _cite(source, text) -> str:
     title = ""
     if source.quote:
@@ -115,7 +132,7 @@ def _cite(source, text) -> str:
         title = format_html(' title="“{}”{}"', quote, speaker)
     return format_html(
         '<a class="cite" href="{}"{}>{}</a>',
-        reverse("source-detail", args=[source.slug]),
+        page_url("source-detail", source.slug),
         title,
         text,
     )
@@ -162,3 +179,75 @@ def party_list(parties):
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@register.simple_tag
+def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=False):
+    """One line of a record (records.Entry): who, when or on what, the stance or concession,
+    the wording and its sources. Built in Python for the same reason as the tags above: a
+    record lists hundreds of entries."""
+    statement = entry.demand or entry.concession
+    head = []
+    if not hide_party:
+        party = statement.party
+        head.append(
+            format_html(
+                '{}<a href="{}">{}</a>',
+                swatch(party),
+                page_url("party-detail", party.slug),
+                party.name,
+            )
+        )
+    if show_round:
+        head.append(
+            format_html(
+                ' <span class="at">{}</span> <a href="{}">{}</a>, {}',
+                "At" if hide_party else "at",
+                page_url("round-detail", negotiation.slug, entry.round.slug),
+                entry.round.title,
+                round_date(entry.round),
+            )
+        )
+    if show_issue:
+        head.append(
+            format_html(
+                ' <span class="at">{}</span> <a href="{}">{}</a>',
+                "On" if hide_party else "on",
+                page_url("issue-detail", negotiation.slug, entry.issue.slug),
+                entry.issue.title,
+            )
+        )
+    lines = [format_html('<p class="entry-head">{}</p>', mark_safe("".join(head)))]
+    demand = entry.demand
+    if demand is not None:
+        flags = []
+        if demand.priority == "red_line":
+            flags.append(mark_safe(' <span class="flag">red line</span>'))
+        if demand.status != "reported" and not demand.is_retracted:
+            flags.append(format_html(' <span class="flag">{}</span>', demand.get_status_display()))
+        badge = format_html("{} ", move_badge(entry.move.kind)) if entry.move else ""
+        lines.append(
+            format_html(
+                '<p class="entry-position">{}{}{}</p>',
+                badge,
+                stance(entry.issue, demand),
+                mark_safe("".join(flags)),
+            )
+        )
+        lines.append(format_html('<p class="entry-text">{}</p>', demand.text))
+    else:
+        concession = entry.concession
+        lines.append(
+            format_html(
+                '<p class="entry-position"><span class="badge badge--concession">concession'
+                '</span> <span class="flag">{}</span></p>',
+                concession.get_status_display(),
+            )
+        )
+        lines.append(format_html('<p class="entry-text">{}</p>', concession.text))
+        if concession.conditions:
+            lines.append(
+                format_html('<p class="conditions">In return for: {}</p>', concession.conditions)
+            )
+    lines.append(format_html('<p class="entry-sources">{}</p>', sources(statement)))
+    return mark_safe("\n" + "\n".join(lines) + "\n")  # noqa: S308 - each line is format_html
