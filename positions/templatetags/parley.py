@@ -199,24 +199,12 @@ def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=
             )
         )
     if show_round:
-        head.append(
-            format_html(
-                ' <span class="at">{}</span> <a href="{}">{}</a>, {}',
-                "At" if hide_party else "at",
-                page_url("round-detail", negotiation.slug, entry.round.slug),
-                entry.round.title,
-                round_date(entry.round),
-            )
-        )
+        url = page_url("round-detail", negotiation.slug, entry.round.slug)
+        head.append(_at("At" if hide_party else "at", url, entry.round.title))
+        head.append(format_html(", {}", round_date(entry.round)))
     if show_issue:
-        head.append(
-            format_html(
-                ' <span class="at">{}</span> <a href="{}">{}</a>',
-                "On" if hide_party else "on",
-                page_url("issue-detail", negotiation.slug, entry.issue.slug),
-                entry.issue.title,
-            )
-        )
+        url = page_url("issue-detail", negotiation.slug, entry.issue.slug)
+        head.append(_at("On" if hide_party else "on", url, entry.issue.title))
     lines = [format_html('<p class="entry-head">{}</p>', mark_safe("".join(head)))]
     demand = entry.demand
     if demand is not None:
@@ -251,3 +239,7 @@ def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=
             )
     lines.append(format_html('<p class="entry-sources">{}</p>', sources(statement)))
     return mark_safe("\n" + "\n".join(lines) + "\n")  # noqa: S308 - each line is format_html
+
+
+def _at(word: str, url: str, title: str) -> str:
+    return format_html(' <span class="at">{}</span> <a href="{}">{}</a>', word, url, title)
