@@ -17,20 +17,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round
-from positions import presenters
+from positions import records
 from positions.models import Concession, Demand
-from positions.services import Ledger, MoveKind
+from positions.services import Ledger
 
 FEED_LENGTH = 50
-
-VERBS = {
-    MoveKind.NEW: "stated a position",
-    MoveKind.SOFTENED: "softened",
-    MoveKind.HARDENED: "hardened",
-    MoveKind.SHIFTED: "shifted",
-    MoveKind.RESTATED: "restated its position",
-    MoveKind.RETRACTED: "withdrew its demand",
-}
 
 
 @dataclass(frozen=True)
@@ -57,10 +48,10 @@ def _cited(statement) -> str:
     )
 
 
-def _statement_item(entry: presenters.Entry, ledger: Ledger, negotiation: Negotiation) -> FeedItem:
+def _statement_item(entry: records.Entry, ledger: Ledger, negotiation: Negotiation) -> FeedItem:
     demand: Demand = entry.demand
-    kind = entry.move.kind if entry.move else None
-    verb = VERBS.get(kind, "made a statement")
+    # A mediator's or observer's statement has no move (moves are judged between principals).
+    verb = entry.move.kind.verb if entry.move else "made a statement"
     stance = demand.placed_stance.label if demand.placed_stance else None
     summary = format_html(
         "<p>{}{}</p><p>{} ({}). Sources: {}.</p>",
@@ -81,7 +72,7 @@ def _statement_item(entry: presenters.Entry, ledger: Ledger, negotiation: Negoti
     )
 
 
-def _concession_item(entry: presenters.Entry, ledger: Ledger, negotiation: Negotiation) -> FeedItem:
+def _concession_item(entry: records.Entry, ledger: Ledger, negotiation: Negotiation) -> FeedItem:
     concession: Concession = entry.concession
     summary = format_html(
         "<p>{}</p><p>Status: {}. {} ({}). Sources: {}.</p>",
@@ -126,7 +117,7 @@ def _newest(
     ledger: Ledger,
     *,
     rounds: list[Round],
-    entries: list[presenters.Entry],
+    entries: list[records.Entry],
 ) -> list[FeedItem]:
     """Return the newest rounds and entries as feed items, fetching sources for those only."""
 
@@ -201,7 +192,7 @@ class NegotiationFeed(_AtomFeed):
         participants = _participants(obj)
         entries = []
         for issue in ledger.issues:
-            entries += presenters.issue_record(ledger, issue=issue, participants=participants)
+            entries += records.issue_record(ledger, issue=issue, participants=participants)
         return _newest(obj, ledger, rounds=ledger.rounds, entries=entries)
 
 
@@ -224,9 +215,7 @@ class IssueFeed(_AtomFeed):
         negotiation = obj.negotiation
         ledger = _ledger(negotiation, issue=obj)
         issue = next(i for i in ledger.issues if i.pk == obj.pk)
-        entries = presenters.issue_record(
-            ledger, issue=issue, participants=_participants(negotiation)
-        )
+        entries = records.issue_record(ledger, issue=issue, participants=_participants(negotiation))
         return _newest(negotiation, ledger, rounds=[], entries=entries)
 
 
@@ -253,9 +242,7 @@ class PartyFeed(_AtomFeed):
             entries = [
                 entry
                 for issue in ledger.issues
-                for entry in presenters.issue_record(
-                    ledger, issue=issue, participants=[participation]
-                )
+                for entry in records.issue_record(ledger, issue=issue, participants=[participation])
             ]
             rounds = [r for r in ledger.rounds if r.pk in took_part]
             items += _newest(negotiation, ledger, rounds=rounds, entries=entries)

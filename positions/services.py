@@ -23,6 +23,8 @@ from positions.models import Concession, Demand
 
 
 class MoveKind(models.TextChoices):
+    """How a position moved (docs/positions.md); the words for each kind are in MOVE_WORDING."""
+
     NEW = "new", "new"
     RESTATED = "restated", "restated"
     SOFTENED = "softened", "softened"
@@ -31,6 +33,88 @@ class MoveKind(models.TextChoices):
     RETRACTED = "retracted", "retracted"
     UNCHANGED = "unchanged", "unchanged"
     NONE = "none", "no position"
+
+    @property
+    def is_move(self) -> bool:
+        """Whether the position moved: anything but "unchanged" and "no position"."""
+        return self not in (MoveKind.UNCHANGED, MoveKind.NONE)
+
+    @property
+    def note(self) -> str:
+        """One sentence for a legend: what this kind of move means."""
+        return MOVE_WORDING[self].note
+
+    @property
+    def verb(self) -> str:
+        """What the party did, for a sentence such as "Russia softened on Territory"."""
+        return MOVE_WORDING[self].verb
+
+
+@dataclass(frozen=True)
+class MoveWording:
+    note: str
+    verb: str
+
+
+# The one table of words per kind of move, in reading order (legends and counts follow it; the
+# label is MoveKind's own). Pages, feeds and the API all read these.
+MOVE_WORDING: dict[MoveKind, MoveWording] = {
+    MoveKind.NEW: MoveWording("a first statement on the issue", "stated a position"),
+    MoveKind.SOFTENED: MoveWording("moved closer to the party it disagreed with most", "softened"),
+    MoveKind.HARDENED: MoveWording(
+        "moved further from the party it disagreed with most", "hardened"
+    ),
+    MoveKind.SHIFTED: MoveWording(
+        "moved on the scale without narrowing or widening its widest gap", "shifted"
+    ),
+    MoveKind.RESTATED: MoveWording("new wording, same place on the scale", "restated its position"),
+    MoveKind.RETRACTED: MoveWording("withdrew its demand", "withdrew its demand"),
+    MoveKind.UNCHANGED: MoveWording("nothing new said", "made a statement"),
+    MoveKind.NONE: MoveWording("no stated position", "made a statement"),
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An issue's scale: the values of its stances from the low pole to the high pole."""
+
+    values: tuple[int, ...]
+
+    @property
+    def low(self) -> int | None:
+        return self.values[0] if self.values else None
+
+    @property
+    def high(self) -> int | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def width(self) -> int:
+        """The distance between the poles in stance values (values need not be consecutive)."""
+        return self.values[-1] - self.values[0] if self.values else 0
+
+    def place(self, value: int) -> float | None:
+        """Return `value` on a 0–1 scale: 0 at the low pole, 1 at the high pole.
+
+        None when the scale has fewer than two rungs: with no distance between the poles a stance
+        has no place between them (docs/positions.md, "Scales"). Rounded to three decimals, as
+        the API gives it.
+        """
+        return self.share(value - self.values[0]) if self.values else None
+
+    def share(self, distance: int) -> float | None:
+        """Return a distance in stance values as a share of the width (None on one rung)."""
+        return round(distance / self.width, 3) if self.width else None
+
+
+def scale_of(issue: Issue) -> Scale:
+    """Return an issue's scale (call with the issue's stances prefetched)."""
+    return Scale(values=tuple(sorted(s.value for s in issue.stances.all())))
+
+
+def stated_at(demand: Demand | None, round: Round) -> bool:
+    """Whether `demand` was stated at `round` itself, rather than standing from an earlier one."""
+    return demand is not None and demand.round_id == round.pk
 
 
 @dataclass(frozen=True)
@@ -83,8 +167,12 @@ class PositionMatrix:
 
 
 @dataclass(frozen=True)
-class Change:
-    """How one party's position on one issue moved between two rounds."""
+class Move:
+    """How one party's position on one issue moved from `before` to `after`.
+
+    Between two rounds (compare_rounds: the demands standing at each) or at one statement
+    (moves_of: the statement and the party's position just before it).
+    """
 
     party: Party
     issue: Issue
@@ -98,7 +186,7 @@ class Change:
 
     @property
     def is_change(self) -> bool:
-        return self.kind not in (MoveKind.UNCHANGED, MoveKind.NONE) or bool(self.concessions)
+        return self.kind.is_move or bool(self.concessions)
 
 
 @dataclass(frozen=True)
@@ -108,12 +196,12 @@ class RoundComparison:
     to_round: Round
     parties: list[Party]
     issues: list[Issue]
-    changes: dict[tuple[int, int], Change]
+    changes: dict[tuple[int, int], Move]
 
-    def change(self, party: Party, issue: Issue) -> Change:
+    def change(self, party: Party, issue: Issue) -> Move:
         return self.changes[(party.pk, issue.pk)]
 
-    def rows(self, *, changes_only: bool = False) -> list[tuple[Issue, list[Change]]]:
+    def rows(self, *, changes_only: bool = False) -> list[tuple[Issue, list[Move]]]:
         """Return issues as rows of per-party changes; with changes_only, drop still rows."""
         rows = []
         for issue in self.issues:
@@ -122,7 +210,7 @@ class RoundComparison:
                 rows.append((issue, cells))
         return rows
 
-    def moved(self) -> list[Change]:
+    def moved(self) -> list[Move]:
         return [c for _, cells in self.rows() for c in cells if c.is_change]
 
 
@@ -142,6 +230,29 @@ def principals_of(negotiation: Negotiation) -> list[Party]:
     return [p.party for p in participants]
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What a negotiation's ledgers are laid out on: its rounds in order, principals and issues.
+
+    Four queries. A page that asks the service several questions about one negotiation loads
+    the frame once and passes it to each (docs/performance.md, "Pages").
+    """
+
+    negotiation: Negotiation
+    rounds: list[Round]
+    principals: list[Party]
+    issues: list[Issue]
+
+    @classmethod
+    def load(cls, negotiation: Negotiation) -> Frame:
+        return cls(
+            negotiation=negotiation,
+            rounds=list(Round.objects.filter(negotiation=negotiation).chronological()),
+            principals=principals_of(negotiation),
+            issues=list(Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")),
+        )
+
+
 class Ledger:
     """One negotiation's rounds, principals, issues and a chosen slice of its statements.
 
@@ -157,23 +268,27 @@ class Ledger:
         upto: Round | None = None,
         demands: QuerySet[Demand] | None = None,
         concessions: QuerySet[Concession] | None = None,
+        frame: Frame | None = None,
     ):
         self.negotiation = negotiation
-        rounds = Round.objects.up_to(upto) if upto else negotiation.rounds.all()
-        self.rounds: list[Round] = list(rounds.chronological())
+        frame = frame or Frame.load(negotiation)
+        self.rounds: list[Round] = frame.rounds
+        if upto is not None:
+            end = next(n for n, r in enumerate(frame.rounds) if r.pk == upto.pk)
+            self.rounds = frame.rounds[: end + 1]
         self.index = {r.pk: i for i, r in enumerate(self.rounds)}
-        self.principals = principals_of(negotiation)
-        self.issues: list[Issue] = list(
-            Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")
-        )
-        self._scale_width = {i.pk: scale_width(i) for i in self.issues}
-        in_scope = Q(round__negotiation=negotiation)
-        if upto:
-            in_scope &= Q(round__in=Round.objects.up_to(upto))
+        self.principals = frame.principals
+        self.issues: list[Issue] = frame.issues
+        self.scales: dict[int, Scale] = {i.pk: scale_of(i) for i in self.issues}
+        # The rounds are loaded: naming them spares the database a join, and the statements are
+        # put in round order here, so the models' default ordering (three joins) is dropped.
+        in_scope = Q(round_id__in=list(self.index))
         if demands is None:
             demands = Demand.objects.for_display()
+        demands = demands.filter(in_scope).order_by("pk")
+        demands = self._with_known_relations(list(demands))
         self._demands: dict[tuple[int, int], list[Demand]] = defaultdict(list)
-        for demand in sorted(demands.filter(in_scope), key=lambda d: self.index[d.round_id]):
+        for demand in sorted(demands, key=lambda d: self.index[d.round_id]):
             self._demands[(demand.party_id, demand.issue_id)].append(demand)
         self._keys = {
             key: [self.index[d.round_id] for d in ds] for key, ds in self._demands.items()
@@ -181,8 +296,27 @@ class Ledger:
         if concessions is None:
             concessions = Concession.objects.for_display()
         self.concessions: list[Concession] = sorted(
-            concessions.filter(in_scope), key=lambda c: self.index[c.round_id]
+            self._with_known_relations(list(concessions.filter(in_scope).order_by("pk"))),
+            key=lambda c: self.index[c.round_id],
         )
+        self._concessions: dict[tuple[int, int], list[Concession]] = defaultdict(list)
+        for concession in self.concessions:
+            self._concessions[(concession.party_id, concession.issue_id)].append(concession)
+
+    def _with_known_relations(self, statements: list) -> list:
+        """Give statements the round and stance objects the ledger holds, unless already joined.
+
+        Callers can then load statements from their own table alone: joining rounds and stances
+        again, and building an object for each, cost more than the rest of compare_rounds.
+        """
+        rounds = {r.pk: r for r in self.rounds}
+        stances = {s.pk: s for i in self.issues for s in i.stances.all()}
+        for statement in statements:
+            if not type(statement).round.is_cached(statement):
+                type(statement).round.field.set_cached_value(statement, rounds[statement.round_id])
+            if isinstance(statement, Demand) and not Demand.stance.is_cached(statement):
+                Demand.stance.field.set_cached_value(statement, stances.get(statement.stance_id))
+        return statements
 
     def demands_of(self, party: Party, issue: Issue) -> list[Demand]:
         return self._demands.get((party.pk, issue.pk), [])
@@ -194,40 +328,46 @@ class Ledger:
         return self._demands[key][position - 1] if position else None
 
     def gap(self, issue: Issue, at: Round) -> Gap:
-        stances = {}
+        """Return the principals' gap on `issue` at `at` from the demands standing then."""
+        values = {}
         for party in self.principals:
             demand = self.standing(party, issue, at)
-            if demand and demand.placed_stance:
-                stances[party.pk] = demand.placed_stance.value
+            values[party.pk] = (
+                demand.placed_stance.value if demand and demand.placed_stance else None
+            )
+        return self.gap_of(issue, at, values)
+
+    def gap_of(self, issue: Issue, at: Round, values: dict[int, int | None]) -> Gap:
+        """Return the gap given each principal's placed stance value (None: none placed)."""
+        stances = {p.pk: values[p.pk] for p in self.principals if values.get(p.pk) is not None}
         spread = max(stances.values()) - min(stances.values()) if len(stances) >= 2 else None
-        width = self._scale_width[issue.pk]
-        normalised = round(spread / width, 3) if spread is not None and width else None
+        normalised = self.scales[issue.pk].share(spread) if spread is not None else None
         return Gap(issue=issue, round=at, stances=stances, spread=spread, normalised=normalised)
 
     def concessions_between(self, party: Party, issue: Issue, after: Round, upto: Round):
+        """Return the concessions of `party` on `issue` after round `after`, up to `upto`."""
         low, high = self.index[after.pk], self.index[upto.pk]
         return [
             c
-            for c in self.concessions
-            if c.party_id == party.pk
-            and c.issue_id == issue.pk
-            and low < self.index[c.round_id] <= high
+            for c in self._concessions.get((party.pk, issue.pk), ())
+            if low < self.index[c.round_id] <= high
         ]
 
 
-def scale_width(issue: Issue) -> int:
-    """Return the distance between the poles of an issue's scale (call with stances prefetched)."""
-    values = [s.value for s in issue.stances.all()]
-    return max(values) - min(values) if values else 0
+def positions_as_of(
+    *, round: Round, parties: Iterable[Party] | None = None, frame: Frame | None = None
+) -> PositionMatrix:
+    """Return where each principal party stands on each issue as of `round`.
 
-
-def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> PositionMatrix:
-    """Return where each principal party stands on each issue as of `round`."""
+    The demands come with their round and stance (the ledger's), not their sources: a page that
+    shows the sources fetches them for the cells it shows (docs/performance.md, "Pages").
+    """
     ledger = Ledger(
         round.negotiation,
         upto=round,
-        demands=Demand.objects.standing_as_of(round).for_display(),
+        demands=Demand.objects.standing_as_of(round),
         concessions=Concession.objects.none(),
+        frame=frame,
     )
     columns = list(parties) if parties is not None else ledger.principals
     cells = {
@@ -245,10 +385,14 @@ def positions_as_of(*, round: Round, parties: Iterable[Party] | None = None) -> 
     )
 
 
-def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
+def compare_rounds(
+    *, from_round: Round, to_round: Round, frame: Frame | None = None
+) -> RoundComparison:
     """Return, per principal and issue, how the position moved from one round to a later one.
 
     Raises ValueError if the rounds belong to different negotiations or are out of order.
+    Demands and concessions come with their round (and stance), not their sources, as in
+    positions_as_of.
     """
     if from_round.negotiation_id != to_round.negotiation_id:
         raise ValueError("The two rounds belong to different negotiations.")
@@ -260,28 +404,21 @@ def compare_rounds(*, from_round: Round, to_round: Round) -> RoundComparison:
     ledger = Ledger(
         to_round.negotiation,
         upto=to_round,
-        demands=standing.for_display(),
-        concessions=Concession.objects.for_display().filter(
-            round__in=Round.objects.after(from_round)
-        ),
+        demands=standing,
+        concessions=Concession.objects.filter(round__in=Round.objects.after(from_round)),
+        frame=frame,
     )
     changes = {}
     for issue in ledger.issues:
         for party in ledger.principals:
-            before = ledger.standing(party, issue, from_round)
-            after = ledger.standing(party, issue, to_round)
-            others = other_stances(ledger, issue=issue, party=party, round=to_round)
-            toward, away = directions(before=before, after=after, others=others)
-            changes[(party.pk, issue.pk)] = Change(
+            changes[(party.pk, issue.pk)] = _move(
+                ledger,
                 party=party,
                 issue=issue,
-                before=before,
-                after=after,
-                kind=classify_move(before=before, after=after, others=list(others.values())),
-                stance_delta=stance_delta(before, after),
+                before=ledger.standing(party, issue, from_round),
+                after=ledger.standing(party, issue, to_round),
+                at=to_round,
                 concessions=ledger.concessions_between(party, issue, from_round, to_round),
-                toward=toward,
-                away_from=away,
             )
     return RoundComparison(
         negotiation=to_round.negotiation,
@@ -350,64 +487,92 @@ def classify_move(*, before: Demand | None, after: Demand | None, others: list[i
     return MoveKind.SHIFTED
 
 
-@dataclass(frozen=True)
-class Move:
-    """One statement of a principal with how it moved from the party's position just before."""
-
-    demand: Demand
-    previous: Demand | None
-    kind: MoveKind
-    stance_delta: int | None
-    toward: list[Party] = field(default_factory=list)
-    away_from: list[Party] = field(default_factory=list)
-
-
 def moves_of(ledger: Ledger, *, party: Party, issue: Issue) -> list[Move]:
     """Return each statement of `party` on `issue` in round order with its kind of move.
 
     Gives, for every statement, what compare_rounds gives between the round just before it and
-    its own round, on one loaded ledger (compare_rounds per statement would load a ledger per
-    statement). Non-principals get no moves:
-    kinds are defined against the other principals only.
+    its own round (but for concessions, which the record pages list on their own), on one loaded
+    ledger: compare_rounds per statement would load a ledger per statement. Non-principals get
+    no moves: kinds are defined against the other principals only.
     """
     if party.pk not in {p.pk for p in ledger.principals}:
         return []
     moves = []
     previous = None
     for demand in ledger.demands_of(party, issue):
-        others = other_stances(ledger, issue=issue, party=party, round=demand.round)
-        toward, away = directions(before=previous, after=demand, others=others)
         moves.append(
-            Move(
-                demand=demand,
-                previous=previous,
-                kind=classify_move(before=previous, after=demand, others=list(others.values())),
-                stance_delta=stance_delta(previous, demand),
-                toward=toward,
-                away_from=away,
-            )
+            _move(ledger, party=party, issue=issue, before=previous, after=demand, at=demand.round)
         )
         previous = demand
     return moves
 
 
+def _move(
+    ledger: Ledger,
+    *,
+    party: Party,
+    issue: Issue,
+    before: Demand | None,
+    after: Demand | None,
+    at: Round,
+    concessions: list[Concession] | None = None,
+) -> Move:
+    """Return the move from `before` to `after`, judged by the other principals' stances `at`."""
+    others = other_stances(ledger, issue=issue, party=party, round=at)
+    toward, away = directions(before=before, after=after, others=others)
+    return Move(
+        party=party,
+        issue=issue,
+        before=before,
+        after=after,
+        kind=classify_move(before=before, after=after, others=list(others.values())),
+        stance_delta=stance_delta(before, after),
+        concessions=concessions or [],
+        toward=toward,
+        away_from=away,
+    )
+
+
 def gap_history(
-    *, negotiation: Negotiation, parties: list[Party] | None = None
+    *,
+    negotiation: Negotiation,
+    parties: list[Party] | None = None,
+    frame: Frame | None = None,
 ) -> list[tuple[Issue, list[Gap]]]:
     """Return, per issue, the principals' gap at every round: the convergence picture.
 
     `parties` measures the gap between those parties instead (two: their distance).
+
+    Every demand of the negotiation counts, so they are read as plain (issue, round, party,
+    stance value) rows rather than as Demand objects, and walked once in round order: building
+    ten thousand model instances was most of the overview page's time (docs/performance.md).
+    A retraction has no stance (a database constraint), so the stance read is the placed one.
     """
     ledger = Ledger(
         negotiation,
-        demands=Demand.objects.select_related("stance").only(
-            "party_id", "issue_id", "round_id", "status", "stance__value"
-        ),
+        demands=Demand.objects.none(),
         concessions=Concession.objects.none(),
+        frame=frame,
     )
     if parties is not None:
         ledger.principals = list(parties)
-    return [(i, [ledger.gap(i, r) for r in ledger.rounds]) for i in ledger.issues]
+    principals = {p.pk for p in ledger.principals}
+    values = {s.pk: s.value for i in ledger.issues for s in i.stances.all()}
+    said: dict[tuple[int, int], list[tuple[int, int | None]]] = defaultdict(list)
+    rows = Demand.objects.filter(round_id__in=list(ledger.index), party_id__in=principals)
+    for issue_id, round_id, party_id, stance_id in rows.values_list(
+        "issue_id", "round_id", "party_id", "stance_id"
+    ).order_by():
+        said[(issue_id, ledger.index[round_id])].append((party_id, values.get(stance_id)))
+    history = []
+    for issue in ledger.issues:
+        standing: dict[int, int | None] = {}
+        gaps = []
+        for n, round in enumerate(ledger.rounds):
+            standing.update(said.get((issue.pk, n), ()))
+            gaps.append(ledger.gap_of(issue, round, standing))
+        history.append((issue, gaps))
+    return history
 
 
 def stance_tracks(

@@ -7,16 +7,31 @@ and the caching rule.
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from negotiations.models import Negotiation, Participant, Party, Round, Source
-from positions import presenters
+from positions import charts, records
 from positions.freshness import conditional_page
 from positions.models import Concession, Demand
-from positions.services import Ledger, compare_rounds, gap_history, positions_as_of, stance_tracks
+from positions.page_tools import (
+    csv_export_url,
+    issue_feed,
+    negotiation_feed,
+    page_tools,
+    party_feed,
+)
+from positions.services import (
+    MOVE_WORDING,
+    Frame,
+    Ledger,
+    compare_rounds,
+    gap_history,
+    positions_as_of,
+    stance_tracks,
+)
 
 
 class CompareForm(forms.Form):
@@ -78,13 +93,13 @@ def home(request):
             ),
         )
     )
-    tools = presenters.page_tools(
+    tools = page_tools(
         request,
         title="Negotiations",
-        csv_url=presenters.csv_export_url("negotiations"),
+        csv_url=csv_export_url("negotiations"),
     )
     cards = [
-        presenters.NegotiationCard(
+        records.NegotiationCard(
             negotiation=n,
             rounds=list(n.rounds.all()),
             principals=[p.party for p in n.participants.all()],
@@ -107,9 +122,14 @@ def negotiation_detail(request, negotiation):
         .prefetch_related("parties")
     )
     latest = rounds[-1] if rounds else None
-    matrix = positions_as_of(round=latest) if latest else None
+    frame = Frame.load(negotiation)  # shared by the matrix and the convergence table
+    matrix = positions_as_of(round=latest, frame=frame) if latest else None
+    if matrix is not None:
+        # Each cell cites its sources; the service leaves them to the pages that show them.
+        prefetch_related_objects([c.demand for c in matrix.cells.values() if c.demand], "sources")
     convergence = [
-        presenters.convergence(issue, gaps) for issue, gaps in gap_history(negotiation=negotiation)
+        charts.convergence(issue, gaps)
+        for issue, gaps in gap_history(negotiation=negotiation, frame=frame)
     ]
     return render(
         request,
@@ -121,11 +141,11 @@ def negotiation_detail(request, negotiation):
             "matrix": matrix,
             "convergence": convergence,
             "form": CompareForm.for_rounds(rounds),
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=negotiation.title,
-                csv_url=presenters.csv_export_url("panel", negotiation=negotiation.slug),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                csv_url=csv_export_url("panel", negotiation=negotiation.slug),
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
     )
@@ -178,9 +198,10 @@ def compare(request, negotiation, from_round, to_round):
         return redirect(
             _compare_url(negotiation, later, earlier, changes_only=changes_only, swapped=True)
         )
-    rounds = list(negotiation.rounds.chronological())
+    frame = Frame.load(negotiation)  # its rounds also fill the menus
+    rounds = frame.rounds
     try:
-        comparison = compare_rounds(from_round=earlier, to_round=later)
+        comparison = compare_rounds(from_round=earlier, to_round=later, frame=frame)
     except ValueError as error:
         # The checks above should leave nothing for the service to refuse; if it does, its
         # reason is the one to show, with the menus (docs/pages.md, "other bad input").
@@ -189,6 +210,11 @@ def compare(request, negotiation, from_round, to_round):
         form.add_error(None, str(error))
         return _compare_problem(request, negotiation, rounds, form, status=400)
     moved = comparison.moved()
+    rows = comparison.rows(changes_only=changes_only)
+    # The page cites the sources of each "after" demand and of each concession it shows.
+    shown = [change for _, cells in rows for change in cells]
+    prefetch_related_objects([c.after for c in shown if c.after], "sources")
+    prefetch_related_objects([k for c in shown for k in c.concessions], "sources")
     path = reverse("compare", args=[negotiation.slug, earlier.slug, later.slug])
     return render(
         request,
@@ -196,28 +222,28 @@ def compare(request, negotiation, from_round, to_round):
         {
             "negotiation": negotiation,
             "comparison": comparison,
-            "rows": comparison.rows(changes_only=changes_only),
+            "rows": rows,
             "changes_only": changes_only,
             "swapped": request.GET.get("swapped") == "1",
             "moved": moved,
-            "kind_counts": presenters.kind_counts(moved),
+            "kind_counts": records.kind_counts(moved),
             "issues_moved": len({c.issue.pk for c in moved}),
             "form": CompareForm.for_rounds(
                 rounds, start=earlier.slug, end=later.slug, only=changes_only
             ),
-            "kind_notes": presenters.MOVE_KIND_NOTES,
+            "move_kinds": list(MOVE_WORDING),
             "path": path,
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=f"{negotiation.title}: from {earlier.title} to {later.title}",
                 path=path + ("?only=changes" if changes_only else ""),
-                csv_url=presenters.csv_export_url(
+                csv_url=csv_export_url(
                     "changes",
                     negotiation=negotiation.slug,
                     **{"from": earlier.slug, "to": later.slug},
                     moved_only=changes_only,
                 ),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
     )
@@ -231,7 +257,8 @@ def issue_detail(request, negotiation, issue):
         return _missing_negotiation(request, negotiation)
     negotiation = found
     slug = issue
-    issue = negotiation.issues.prefetch_related("stances").filter(slug=slug).first()
+    frame = Frame.load(negotiation)
+    issue = next((i for i in frame.issues if i.slug == slug), None)
     if issue is None:
         options = [
             (i.title, i.get_absolute_url(), i.get_category_display())
@@ -240,10 +267,16 @@ def issue_detail(request, negotiation, issue):
         return _not_found(
             request, what="issue", slug=slug, negotiation=negotiation, options=options
         )
+    # Rounds and stances come from the frame; the page shows each statement's party and sources.
     ledger = Ledger(
         negotiation,
-        demands=Demand.objects.for_display().filter(issue=issue),
-        concessions=Concession.objects.for_display().filter(issue=issue),
+        demands=Demand.objects.select_related("party")
+        .prefetch_related("sources")
+        .filter(issue=issue),
+        concessions=Concession.objects.select_related("party")
+        .prefetch_related("sources")
+        .filter(issue=issue),
+        frame=frame,
     )
     rounds, tracks = stance_tracks(issue=issue, ledger=ledger)
     participants = _participants(negotiation)
@@ -254,17 +287,15 @@ def issue_detail(request, negotiation, issue):
             "negotiation": negotiation,
             "issue": issue,
             "stances": list(issue.stances.all()),
-            "chart": presenters.dance_chart(issue=issue, rounds=rounds, tracks=tracks),
+            "chart": charts.dance_chart(issue=issue, rounds=rounds, tracks=tracks),
             "parties": [t.party for t in tracks],
-            "table": presenters.track_table(ledger, issue=issue, rounds=rounds, tracks=tracks),
-            "entries": presenters.issue_record(ledger, issue=issue, participants=participants),
-            "tools": presenters.page_tools(
+            "table": records.track_table(ledger, issue=issue, rounds=rounds, tracks=tracks),
+            "entries": records.issue_record(ledger, issue=issue, participants=participants),
+            "tools": page_tools(
                 request,
                 title=f"{issue.title} — {negotiation.title}",
-                csv_url=presenters.csv_export_url(
-                    "issue", negotiation=negotiation.slug, issue=issue.slug
-                ),
-                feeds=[presenters.issue_feed(negotiation, issue)],
+                csv_url=csv_export_url("issue", negotiation=negotiation.slug, issue=issue.slug),
+                feeds=[issue_feed(negotiation, issue)],
             ),
         },
     )
@@ -287,13 +318,15 @@ def round_detail(request, negotiation, round):
             negotiation=negotiation,
             options=_round_options(negotiation),
         )
-    previous = Round.objects.previous(round)
-    following = Round.objects.after(round).chronological().first()
-    comparison = compare_rounds(from_round=previous, to_round=round) if previous else None
-    issues = (
-        comparison.issues if comparison else list(negotiation.issues.prefetch_related("stances"))
+    frame = Frame.load(negotiation)  # the neighbours, the issues and the comparison's layout
+    at = next(n for n, r in enumerate(frame.rounds) if r.pk == round.pk)
+    previous = frame.rounds[at - 1] if at else None
+    following = frame.rounds[at + 1] if at + 1 < len(frame.rounds) else None
+    comparison = (
+        compare_rounds(from_round=previous, to_round=round, frame=frame) if previous else None
     )
-    record = presenters.round_record(
+    issues = frame.issues
+    record = records.round_record(
         round=round,
         comparison=comparison,
         issues=issues,
@@ -310,13 +343,11 @@ def round_detail(request, negotiation, round):
             "previous": previous,
             "following": following,
             "record": record,
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=f"{round.title} — {negotiation.title}",
-                csv_url=presenters.csv_export_url(
-                    "round", negotiation=negotiation.slug, round=round.slug
-                ),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                csv_url=csv_export_url("round", negotiation=negotiation.slug, round=round.slug),
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
     )
@@ -335,10 +366,10 @@ def party_detail(request, party):
     )
     # One ledger per negotiation the party takes part in: every principal's stances (to judge
     # each move) without their sources; party_record fetches the sources it shows.
-    records = [
+    by_negotiation = [
         (
             p,
-            presenters.party_record(
+            records.party_record(
                 Ledger(
                     p.negotiation,
                     demands=Demand.objects.select_related("party", "issue", "round", "stance"),
@@ -354,12 +385,12 @@ def party_detail(request, party):
         "positions/party.html",
         {
             "party": party,
-            "records": records,
-            "tools": presenters.page_tools(
+            "records": by_negotiation,
+            "tools": page_tools(
                 request,
                 title=party.name,
-                csv_url=presenters.csv_export_url("party", party=party.slug),
-                feeds=[presenters.party_feed(party)],
+                csv_url=csv_export_url("party", party=party.slug),
+                feeds=[party_feed(party)],
             ),
         },
     )
@@ -389,10 +420,10 @@ def source_detail(request, source):
                     "round__start_date", "round__sequence"
                 )
             ),
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=str(source),
-                csv_url=presenters.csv_export_url("source", source=source.slug),
+                csv_url=csv_export_url("source", source=source.slug),
             ),
         },
     )
@@ -432,12 +463,12 @@ def _compare_problem(request, negotiation, rounds, form, *, status):
             "negotiation": negotiation,
             "rounds": rounds,
             "form": form,
-            "tools": presenters.page_tools(
+            "tools": page_tools(
                 request,
                 title=f"Compare rounds — {negotiation.title}",
                 path=reverse("compare-form", args=[negotiation.slug]),
-                csv_url=presenters.csv_export_url("panel", negotiation=negotiation.slug),
-                feeds=[presenters.negotiation_feed(negotiation)],
+                csv_url=csv_export_url("panel", negotiation=negotiation.slug),
+                feeds=[negotiation_feed(negotiation)],
             ),
         },
         status=status,

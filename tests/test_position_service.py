@@ -1,9 +1,21 @@
 """The position service: a demand stands until restated, and moves are classified by stance."""
 
 import pytest
+from bs4 import BeautifulSoup
 
-from positions.services import MoveKind, compare_rounds, gap_history, positions_as_of, stance_tracks
-from tests.factories import RoundFactory
+from positions.services import (
+    MOVE_WORDING,
+    Ledger,
+    MoveKind,
+    compare_rounds,
+    gap_history,
+    moves_of,
+    positions_as_of,
+    scale_of,
+    stance_tracks,
+    stated_at,
+)
+from tests.factories import DemandFactory, IssueFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -189,13 +201,91 @@ def test_standing_as_of_names_each_partys_latest_demand(talks):
 
 
 def test_moves_of_classifies_each_statement_against_the_one_before(talks):
-    from positions.services import Ledger, moves_of
-
     ledger = Ledger(talks.negotiation)
     moves = moves_of(ledger, party=talks.north, issue=talks.border)
-    assert [(m.demand.round.slug, m.kind) for m in moves] == [
+    assert [(m.after.round.slug, m.kind) for m in moves] == [
         ("r1", MoveKind.NEW),
         ("r3", MoveKind.SOFTENED),
         ("r4", MoveKind.HARDENED),
     ]
     assert moves_of(ledger, party=talks.mediator, issue=talks.border) == []
+
+
+# --- One rule each: scale, "stated at this round", wording, moves -------------------------------
+
+
+def one_rung_issue(talks):
+    """An issue whose scale has a single stance, with both principals on it."""
+    issue = IssueFactory(negotiation=talks.negotiation, slug="single", order=3, scale=["only"])
+    for party in (talks.north, talks.south):
+        DemandFactory(party=party, issue=issue, round=talks.r4, stance=issue.stances.get())
+    return issue
+
+
+def test_a_one_rung_scale_places_no_stance_and_measures_no_gap(talks, client):
+    """docs/positions.md, "Scales": with no distance between the poles there is no 0–1 place.
+
+    The service, the API panel and the pages give the same answer: None / null / no mark.
+    """
+    issue = one_rung_issue(talks)
+    scale = scale_of(issue)
+    assert (scale.low, scale.high, scale.width) == (0, 0, 0)
+    assert scale.place(0) is None
+    gap = positions_as_of(round=talks.r4).gaps[issue.pk]
+    assert gap.spread == 0 and gap.normalised is None
+
+    panel = client.get(f"/api/v1/negotiations/{talks.negotiation.slug}/panel/").json()
+    rows = [r for r in panel["results"] if r["issue_slug"] == "single" and r["stance_value"] == 0]
+    assert rows and all(r["stance_scaled"] is None for r in rows)
+    assert all((r["scale_min"], r["scale_max"]) == (0, 0) for r in rows)
+
+    page = BeautifulSoup(client.get(f"/{talks.negotiation.slug}/").content, "html.parser")
+    row = next(tr for tr in page.select("table tr") if tr.th and "/issues/single/" in str(tr.th))
+    stances = row.select("span.stance")
+    assert [s.select_one(".visually-hidden").get_text() for s in stances] == [
+        " (step 1 of 1 on the scale)"
+    ] * 2
+    assert not row.select(".scale-mark")
+
+
+def test_scale_places_stances_between_its_poles(talks):
+    scale = scale_of(talks.prisoners)  # values 0, 1, 2
+    assert [scale.place(v) for v in (0, 1, 2)] == [0.0, 0.5, 1.0]
+    assert scale.share(1) == 0.5
+
+
+def test_stated_at_tells_a_fresh_statement_from_a_standing_one(talks):
+    demand = talks.demand(talks.south, talks.border, talks.r2)
+    assert stated_at(demand, talks.r2)
+    assert not stated_at(demand, talks.r3)  # still standing at r3, not said there
+    assert not stated_at(None, talks.r2)
+
+
+def test_every_kind_of_move_has_its_words_once(talks):
+    assert set(MOVE_WORDING) == set(MoveKind)
+    assert MoveKind.SOFTENED.verb == "softened"
+    assert MoveKind.NEW.note == "a first statement on the issue"
+    assert [k for k in MOVE_WORDING if k.is_move] == [
+        MoveKind.NEW,
+        MoveKind.SOFTENED,
+        MoveKind.HARDENED,
+        MoveKind.SHIFTED,
+        MoveKind.RESTATED,
+        MoveKind.RETRACTED,
+    ]
+
+
+def test_a_statements_move_is_the_comparison_of_its_round_with_the_one_before(talks):
+    """moves_of and compare_rounds give one Move type and agree on the same step."""
+    ledger = Ledger(talks.negotiation)
+    by_statement = {m.after.pk: m for m in moves_of(ledger, party=talks.north, issue=talks.border)}
+    step = compare_rounds(from_round=talks.r2, to_round=talks.r3).change(talks.north, talks.border)
+    move = by_statement[step.after.pk]
+    assert type(move) is type(step)
+    assert (move.before, move.after, move.kind, move.stance_delta, move.toward) == (
+        step.before,
+        step.after,
+        step.kind,
+        step.stance_delta,
+        step.toward,
+    )

@@ -377,7 +377,7 @@ def test_the_api_takes_no_passwords_so_it_cannot_be_guessed_against(client, edit
 
 def test_every_stance_tint_a_page_uses_has_its_class_in_the_stylesheet(client, talks):
     """The CSP forbids style attributes, so each tint is a class in parley.css."""
-    from positions.presenters import SCALE_TINTS
+    from positions.charts import SCALE_TINTS
 
     css = (ROOT / "positions/static/positions/parley.css").read_text()
     for tint in SCALE_TINTS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from negotiations.models import Negotiation, Participant, Party
 from positions.models import Concession, Demand
-from positions.services import Ledger, scale_width
+from positions.services import Ledger, scale_of, stated_at
 
 
 def panel_rows(
@@ -22,7 +22,7 @@ def panel_rows(
     Every participant is a row, mediators and observers too (`party_role` tells them apart),
     so nothing the data holds is left out. The standing demand comes from the position
     service's ledger (a demand stands until restated), its stance from `Demand.placed_stance`
-    (a retraction leaves none) and the scale's width from `scale_width`, as for the gaps.
+    (a retraction leaves none) and its place on the scale from `scale_of`, as for the gaps.
     """
     # Only what the rows show is loaded: no texts, no sources, no concessions.
     ledger = Ledger(
@@ -48,9 +48,7 @@ def panel_rows(
     wanted_issues = [i for i in ledger.issues if not issue or i.slug in issue]
     rows = []
     for issue in wanted_issues:
-        low = min((stance.value for stance in issue.stances.all()), default=None)
-        width = scale_width(issue)
-        high = low + width if low is not None else None
+        scale = scale_of(issue)
         for participant in wanted_parties:
             party = participant.party
             for index, round in wanted_rounds:
@@ -74,24 +72,17 @@ def panel_rows(
                         "round_date_part": round.date_part,
                         "stance_value": stance.value if stance else None,
                         "stance_label": stance.label if stance else None,
-                        "stance_scaled": scaled(stance.value, low, width) if stance else None,
-                        "scale_min": low,
-                        "scale_max": high,
+                        "stance_scaled": scale.place(stance.value) if stance else None,
+                        "scale_min": scale.low,
+                        "scale_max": scale.high,
                         "demand_id": demand.pk if demand else None,
                         "demand_status": demand.status if demand else None,
                         "demand_priority": demand.priority if demand else None,
                         "stated_round_slug": round_slugs[demand.round_id] if demand else None,
-                        "stated_here": demand is not None and demand.round_id == round.pk,
+                        "stated_here": stated_at(demand, round),
                     }
                 )
     return rows
-
-
-def scaled(value: int, low: int | None, width: int) -> float | None:
-    """Return `value` on a 0–1 scale between the issue's poles, so issues can be compared."""
-    if low is None or not width:
-        return None
-    return round((value - low) / width, 3)
 
 
 def side_slugs(issues, participants) -> dict[int, str]:

@@ -1,12 +1,17 @@
 """Small pieces the reader pages repeat: citations, move badges, party swatches, dates, stances."""
 
+import functools
 import re
 
 from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils import dateformat
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator, capfirst
 
 from negotiations.dates import DatePrecision
-from positions import presenters
+from positions import charts, diffs
 from positions.services import MoveKind
 
 register = template.Library()
@@ -51,13 +56,24 @@ def round_date(round):
     return format_html('<span class="{}">{}</span>', css, round.date_display)
 
 
-@register.inclusion_tag("positions/_badge.html")
+# The three tags below run hundreds of times on a big page; they build their HTML here rather
+# than render a template each time, which was a third of the overview's rendering time
+# (docs/performance.md, "Pages").
+
+
+@register.simple_tag
 def move_badge(kind):
+    """A kind of move as a labelled badge; its legend sentence is the title."""
     kind = MoveKind(kind)
-    return {"kind": kind.value, "label": kind.label, "note": presenters.MOVE_KIND_NOTES[kind]}
+    return format_html(
+        '<span class="badge badge--{}" title="{}">{}</span>',
+        kind.value,
+        capfirst(kind.note),
+        kind.label,
+    )
 
 
-@register.inclusion_tag("positions/_sources.html")
+@register.simple_tag
 def sources(statement):
     """The sources of a round, demand or concession, grouped by outlet and date.
 
@@ -68,33 +84,96 @@ def sources(statement):
     groups: dict[tuple, list] = {}
     for source in statement.sources.all():
         groups.setdefault((source.outlet, source.published_on), []).append(source)
-    return {
-        "groups": [(outlet, date, items) for (outlet, date), items in groups.items()],
-        "count": sum(len(items) for items in groups.values()),
-    }
+    if not groups:
+        return mark_safe('<span class="sources sources--none">No source recorded</span>')
+    count = sum(len(items) for items in groups.values())
+    parts = []
+    for (outlet, date), items in groups.items():
+        when = dateformat.format(date, "j M Y") if date else "undated"
+        if len(items) == 1:
+            source = items[0]
+            speaker = f" ({source.speaker})" if source.speaker else ""
+            parts.append(_cite(source, format_html("{}, {}{}", outlet, when, speaker)))
+        else:
+            excerpts = [
+                _cite(
+                    source,
+                    format_html("excerpt {}{}", n, f": {source.speaker}" if source.speaker else ""),
+                )
+                for n, source in enumerate(items, start=1)
+            ]
+            parts.append(format_html("{}, {} ({})", outlet, when, mark_safe(", ".join(excerpts))))
+    return format_html(
+        '<span class="sources"><span class="sources-label">Source{}:</span> {}</span>',
+        "" if count == 1 else "s",
+        mark_safe("; ".join(parts)),  # noqa: S308 - every part is built by format_html
+    )
 
 
-@register.inclusion_tag("positions/_stance.html")
+@register.simple_tag
+def page_url(name, *args):
+    """{% url %} for links repeated in every cell of a big page: reversed once per address.
+
+    Reversing walks the URL patterns each time; a page with hundreds of cells links the same
+    few rounds and parties over and over (docs/performance.md, "Pages"). The script prefix is
+    part of the key, so a deployment under a sub-path still gets its own addresses.
+    """
+    return _reversed(get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, args=args)
+
+
+def _cite(source, text) -> str:
+    title = ""
+    if source.quote:
+        quote = Truncator(source.quote).chars(280)
+        speaker = f" — {source.speaker}" if source.speaker else ""
+        title = format_html(' title="“{}”{}"', quote, speaker)
+    return format_html(
+        '<a class="cite" href="{}"{}>{}</a>',
+        page_url("source-detail", source.slug),
+        title,
+        text,
+    )
+
+
+@register.simple_tag
 def stance(issue, demand):
     """A standing demand's stance on the issue's scale (issue with its stances prefetched)."""
     if demand is None:
-        return {"state": "none"}
+        return mark_safe('<span class="stance stance--none">no stated position</span>')
     if demand.is_retracted:
-        return {"state": "retracted", "demand": demand}
+        return mark_safe('<span class="stance stance--retracted">demand withdrawn</span>')
     placed = demand.placed_stance
     if placed is None:
-        return {"state": "unplaced", "demand": demand}
-    return {
-        "state": "placed",
-        "demand": demand,
-        "stance": placed,
-        "position": presenters.scale_position(issue, placed),
-    }
+        return mark_safe('<span class="stance stance--unplaced">not placed on the scale</span>')
+    position = charts.scale_position(issue, placed)
+    # Classes and an SVG presentation attribute, not style="": the Content-Security-Policy
+    # allows no style attributes (docs/deployment.md).
+    mark = ""
+    if position.percent is not None:
+        mark = format_html(
+            '<span class="scale" aria-hidden="true"><svg class="scale-marks" focusable="false">'
+            '<circle class="scale-mark" cx="{}%" cy="6" r="5"/></svg></span>',
+            position.percent,
+        )
+    return format_html(
+        '<span class="stance stance--tint-{}">{}{}<span class="visually-hidden"> (step {} '
+        "of {} on the scale)</span></span>",
+        position.tint.lstrip("#"),
+        placed.label,
+        mark,
+        position.step,
+        position.steps,
+    )
 
 
 @register.simple_tag
 def word_diff(before, after):
-    return presenters.word_diff(before or "", after or "")
+    return diffs.word_diff(before or "", after or "")
 
 
 @register.simple_tag
@@ -104,3 +183,67 @@ def party_list(parties):
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@register.simple_tag
+def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=False):
+    """One line of a record (records.Entry): who, when or on what, the stance or concession,
+    the wording and its sources. Built in Python for the same reason as the tags above: a
+    record lists hundreds of entries."""
+    statement = entry.demand or entry.concession
+    head = []
+    if not hide_party:
+        party = statement.party
+        head.append(
+            format_html(
+                '{}<a href="{}">{}</a>',
+                swatch(party),
+                page_url("party-detail", party.slug),
+                party.name,
+            )
+        )
+    if show_round:
+        url = page_url("round-detail", negotiation.slug, entry.round.slug)
+        head.append(_at("At" if hide_party else "at", url, entry.round.title))
+        head.append(format_html(", {}", round_date(entry.round)))
+    if show_issue:
+        url = page_url("issue-detail", negotiation.slug, entry.issue.slug)
+        head.append(_at("On" if hide_party else "on", url, entry.issue.title))
+    lines = [format_html('<p class="entry-head">{}</p>', mark_safe("".join(head)))]
+    demand = entry.demand
+    if demand is not None:
+        flags = []
+        if demand.priority == "red_line":
+            flags.append(mark_safe(' <span class="flag">red line</span>'))
+        if demand.status != "reported" and not demand.is_retracted:
+            flags.append(format_html(' <span class="flag">{}</span>', demand.get_status_display()))
+        badge = format_html("{} ", move_badge(entry.move.kind)) if entry.move else ""
+        lines.append(
+            format_html(
+                '<p class="entry-position">{}{}{}</p>',
+                badge,
+                stance(entry.issue, demand),
+                mark_safe("".join(flags)),
+            )
+        )
+        lines.append(format_html('<p class="entry-text">{}</p>', demand.text))
+    else:
+        concession = entry.concession
+        lines.append(
+            format_html(
+                '<p class="entry-position"><span class="badge badge--concession">concession'
+                '</span> <span class="flag">{}</span></p>',
+                concession.get_status_display(),
+            )
+        )
+        lines.append(format_html('<p class="entry-text">{}</p>', concession.text))
+        if concession.conditions:
+            lines.append(
+                format_html('<p class="conditions">In return for: {}</p>', concession.conditions)
+            )
+    lines.append(format_html('<p class="entry-sources">{}</p>', sources(statement)))
+    return mark_safe("\n" + "\n".join(lines) + "\n")  # noqa: S308 - each line is format_html
+
+
+def _at(word: str, url: str, title: str) -> str:
+    return format_html(' <span class="at">{}</span> <a href="{}">{}</a>', word, url, title)

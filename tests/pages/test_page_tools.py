@@ -99,7 +99,7 @@ def test_changes_only_comparison_exports_only_the_rows_it_shows(client, site):
 
 
 def test_export_addresses_refuse_a_parameter_the_api_does_not_take():
-    from positions.presenters import csv_export_url
+    from positions.page_tools import csv_export_url
 
     rounds = {"from": "a", "to": "b"}
     assert csv_export_url("changes", negotiation="n", moved_only=False, **rounds) == (

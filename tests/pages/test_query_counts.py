@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 # page -> queries allowed, including the one that checks for a newer version (conditional GET).
 BUDGET = {
     "/": 4,
-    "/test-talks/": 15,
-    "/test-talks/compare/r1/r4/": 12,
-    "/test-talks/issues/border/": 19,
-    "/test-talks/rounds/r3/": 20,  # neighbours: Round.objects.previous and the next, one each
+    "/test-talks/": 11,
+    "/test-talks/compare/r1/r4/": 11,
+    "/test-talks/issues/border/": 11,
+    "/test-talks/rounds/r3/": 16,
     "/parties/north/": 11,
     "/sources/a-source/": 6,
     "/test-talks/feed/": 11,
