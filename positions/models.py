@@ -217,3 +217,7 @@ def validate_statement(statement: Demand | Concession) -> None:
                 "participant first."
             }
         )
+
+
+# Written plans and their point-by-point crosswalk (docs/plans.md).
+from positions.plan_models import Plan, PlanPoint, PointLink  # noqa: E402, F401
