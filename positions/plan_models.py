@@ -383,4 +383,6 @@ def validate_point_link(link: PointLink) -> None:
                 {"kind": "This point already comes from an earlier point; it is not new."}
             )
         if kind != PointLink.Kind.NEW and sourced.filter(kind=PointLink.Kind.NEW).exists():
-            raise ValidationError({"kind": "This point is recorded as new; delete that link first."})
+            raise ValidationError(
+                {"kind": "This point is recorded as new; delete that link first."}
+            )
