@@ -134,8 +134,12 @@ class Plan(models.Model):
     def clean(self):
         try:
             validate_fuzzy_date(self.date, self.date_precision, self.date_part)
-        except ValidationError as error:  # the helper names rounds' field
-            raise ValidationError({"date": error.message_dict.get("start_date", error.messages)})
+        except ValidationError as error:  # the helper names a round's field, start_date
+            messages = {
+                ("date" if name == "start_date" else name): text
+                for name, text in error.message_dict.items()
+            }
+            raise ValidationError(messages) from error
         if not self.negotiation_id:
             return
         if self.round_id and self.round.negotiation_id != self.negotiation_id:
