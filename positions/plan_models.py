@@ -53,7 +53,8 @@ class Plan(models.Model):
         NONE = "none", "text not public"
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="plans")
-    slug = models.SlugField(max_length=80)
+    # Unique site-wide, as parties' and sources' are: the API addresses a plan by slug alone.
+    slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     tabled_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="plans")
     round = models.ForeignKey(
@@ -93,11 +94,6 @@ class Plan(models.Model):
     class Meta:
         ordering = ["negotiation", "date", "slug"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["negotiation", "slug"],
-                name="positions_plan_unique_slug",
-                violation_error_message="A plan of this negotiation already has this slug.",
-            ),
             models.CheckConstraint(
                 condition=~Q(previous=models.F("id")),
                 name="positions_plan_not_its_own_previous",
