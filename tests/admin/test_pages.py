@@ -85,7 +85,7 @@ def crowded(talks):
 def crowd_plans(talks):
     """20 plans in one chain, each point of one linked to a point of the next (docs/plans.md)."""
     previous = previous_point = None
-    for n in range(21):
+    for _ in range(21):
         plan = PlanFactory(negotiation=talks.negotiation, tabled_by=talks.north, previous=previous)
         point = PlanPointFactory(plan=plan, number="1", issue=talks.border)
         if previous is not None:
