@@ -173,6 +173,9 @@ def _in_reading_order(rows: list[ComparisonRow]) -> list[ComparisonRow]:
         for index, other in enumerate(ordered):
             if other.later and other.later[0].sort_key < row.later[0].sort_key:
                 position = index + 1
+        # Earlier points dropped just there come first: what went, then what came.
+        while position < len(ordered) and not ordered[position].later:
+            position += 1
         ordered.insert(position, row)
     return ordered
 
