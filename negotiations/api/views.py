@@ -373,6 +373,8 @@ class SourceViewSet(ParleyViewSet):
             ("round", "rounds"): instance.rounds.count(),
             ("demand", "demands"): instance.demands.count(),
             ("concession", "concessions"): instance.concessions.count(),
+            ("plan", "plans"): instance.plans.count(),  # docs/plans.md
+            ("plan point", "plan points"): instance.plan_points.count(),
         }
         if any(citing.values()):
             listed = ", ".join(counted(count, *names) for names, count in citing.items() if count)

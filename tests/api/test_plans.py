@@ -206,3 +206,15 @@ def test_the_schema_describes_the_plan_endpoints(api):
         assert path in schema["paths"]
     parameters = schema["paths"]["/api/v1/plans/{plan}/compare/"]["get"]["parameters"]
     assert any(p["name"] == "with" and p["required"] for p in parameters)
+
+
+def test_a_source_cited_by_a_plan_point_cannot_be_deleted(api, talk_plans):
+    editor = User.objects.create_superuser("ed", "ed@parley.example", "correct horse battery")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    source = talk_plans.points["a3"].sources.get()
+
+    response = api.delete(f"/api/v1/sources/{source.slug}/")
+
+    assert response.status_code == 409
+    assert "1 plan point" in response.json()["detail"]
+    assert talk_plans.points["a3"].sources.filter(pk=source.pk).exists()

@@ -136,3 +136,33 @@ def test_query_counts_do_not_grow_with_the_points(client, talk_plans, url):
         fetch(client, url)
 
     assert len(grown.captured_queries) == len(small.captured_queries)
+
+
+def test_plan_pages_are_valid_html(client, talk_plans, tmp_path):
+    """The plan pages pass the Nu Html Checker, as every other page type does."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from tests.pages.test_html_validity import vnu_jar
+
+    jar, java = vnu_jar(), shutil.which("java")
+    assert java, "Java is needed to run the Nu Html Checker (vnu.jar)"
+    files = []
+    for name, url in {"list": LIST, "plan": FIRST, "compare": COMPARE}.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(client.get(url).content)
+        files.append(str(path))
+    result = subprocess.run(
+        [java, "-jar", str(jar), "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in json.loads(result.stdout)["messages"]
+        if m["type"] == "error"
+    ]
+    assert errors == []
