@@ -166,3 +166,15 @@ def test_plan_pages_are_valid_html(client, talk_plans, tmp_path):
         if m["type"] == "error"
     ]
     assert errors == []
+
+
+def test_renaming_a_plan_refreshes_the_cached_overview(client, talk_plans):
+    first = client.get("/test-talks/")
+    plan = talk_plans.first
+    plan.title = "First draft, renamed"
+    plan.save()
+
+    again = client.get("/test-talks/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert "First draft, renamed" in again.content.decode()
