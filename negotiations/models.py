@@ -226,8 +226,14 @@ class Source(models.Model):
         return super().delete(*args, **kwargs)
 
     def citing_records(self) -> list[models.Model]:
-        """Return the rounds, demands and concessions that cite this source."""
-        return [*self.rounds.all(), *self.demands.all(), *self.concessions.all()]
+        """Return the rounds, demands, concessions, plans and plan points that cite this source."""
+        return [
+            *self.rounds.all(),
+            *self.demands.all(),
+            *self.concessions.all(),
+            *self.plans.all(),
+            *self.plan_points.all(),
+        ]
 
 
 class RoundQuerySet(models.QuerySet):

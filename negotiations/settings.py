@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "negotiations.models.Party.Kind",
         "RoundKindEnum": "negotiations.models.Round.Kind",
         "SourceKindEnum": "negotiations.models.Source.Kind",
+        "PlanStatusEnum": "positions.plan_models.Plan.Status",
+        "PlanPointStatusEnum": "positions.plan_models.PlanPoint.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -408,3 +408,84 @@ class ConcessionAdmin(StatementAdmin):
         if db_field.name in ("softens", "in_return_for"):
             kwargs.update(form_class=DemandChoiceField, queryset=demands_for_choice())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- plans, their points and the crosswalk (docs/plans.md) ------------------------------------
+
+from positions.forms import VersionedModelForm  # noqa: E402
+from positions.plan_models import Plan, PlanPoint, PointLink  # noqa: E402
+
+
+class PlanPointInline(ParleyAutocomplete, admin.StackedInline):
+    """A plan's points on the plan's page; the stance select names each stance's issue."""
+
+    model = PlanPoint
+    extra = 1
+    autocomplete_fields = ["issue", "sources"]
+    fields = [("number", "status"), "text", ("issue", "stance"), "note", "sources"]
+    formfield_overrides = COMPACT_TEXT
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stance":
+            kwargs.update(form_class=StanceChoiceField, queryset=stances_for_choice())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("issue", "stance__issue")
+
+
+@admin.register(Plan)
+class PlanAdmin(ParleyAdmin):
+    form = VersionedModelForm  # edits are never silently overwritten, as for rounds
+    list_display = ["title", "negotiation", "tabled_by", "date", "status", "text_public"]
+    list_select_related = ["negotiation", "tabled_by"]
+    list_filter = ["negotiation", "status", "text_public", "tabled_by"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["negotiation", "tabled_by", "round", "previous", "sources"]
+    fields = [
+        "negotiation",
+        "title",
+        "slug",
+        "tabled_by",
+        "round",
+        ("date", "date_precision", "date_part"),
+        ("status", "text_public"),
+        "summary",
+        "previous",
+        "sources",
+    ]
+    inlines = [PlanPointInline]
+    formfield_overrides = COMPACT_TEXT
+
+
+@admin.register(PlanPoint)
+class PlanPointAdmin(ParleyAdmin):
+    """Points on their own pages too, so the crosswalk can find them by autocomplete."""
+
+    list_display = ["__str__", "issue", "stance", "status"]
+    list_select_related = ["plan", "issue", "stance"]
+    list_filter = ["plan__negotiation", "plan", "status"]
+    search_fields = ["plan__title", "plan__slug", "number", "text"]
+    autocomplete_fields = ["plan", "issue", "sources"]
+    fields = ["plan", ("number", "status"), "text", ("issue", "stance"), "note", "sources"]
+    formfield_overrides = COMPACT_TEXT
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stance":
+            kwargs.update(form_class=StanceChoiceField, queryset=stances_for_choice())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(PointLink)
+class PointLinkAdmin(ParleyAdmin):
+    """The crosswalk: what became of an earlier plan's point in a later one, validated by
+    PointLink.clean (plans in one chain, points of those plans, ends that fit the kind)."""
+
+    list_display = ["__str__", "from_plan", "to_plan", "kind"]
+    list_select_related = ["from_plan", "to_plan", "from_point", "to_point"]
+    list_filter = ["kind", "from_plan", "to_plan"]
+    search_fields = ["note", "from_point__text", "to_point__text", "from_point__number"]
+    autocomplete_fields = ["from_plan", "to_plan", "from_point", "to_point"]
+    fields = [("from_plan", "to_plan"), "kind", ("from_point", "to_point"), "note"]
+    formfield_overrides = COMPACT_TEXT

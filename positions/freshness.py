@@ -28,7 +28,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
-from positions.models import Concession, Demand
+from positions.models import Concession, Demand, Plan
 
 
 def _latest(queryset: QuerySet, field: str) -> QuerySet:
@@ -63,7 +63,7 @@ def last_change(*, negotiation_slug: str | None = None) -> datetime.datetime | N
             for model in (Negotiation, Round, Issue, Demand, Concession)
         ] + [
             _latest(_history(model), "history_date")
-            for model in (Negotiation, Participant, Round, Issue, Stance, Demand, Concession)
+            for model in (Negotiation, Participant, Round, Issue, Stance, Demand, Concession, Plan)
         ]
     else:
         # Ids from the historical tables, so deleted rounds and issues still count.
@@ -85,6 +85,8 @@ def last_change(*, negotiation_slug: str | None = None) -> datetime.datetime | N
             _latest(_history(Stance).filter(issue_id__in=issue_ids), "history_date"),
             _latest(_history(Demand).filter(round_id__in=round_ids), "history_date"),
             _latest(_history(Concession).filter(round_id__in=round_ids), "history_date"),
+            # The overview lists the plans (docs/plans.md).
+            _latest(_history(Plan).filter(negotiation_id__in=ids), "history_date"),
         ]
     first, *rest = parts + shared
     changes = [row["changed"] for row in first.union(*rest, all=True) if row["changed"]]

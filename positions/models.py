@@ -232,3 +232,7 @@ def validate_statement(statement: Demand | Concession) -> None:
         negotiation_id=negotiation_id, party_id=statement.party_id
     ).exists():
         raise refusal("party_participates")
+
+
+# Written plans and their point-by-point crosswalk (docs/plans.md).
+from positions.plan_models import Plan, PlanPoint, PointLink  # noqa: E402, F401

@@ -5,7 +5,7 @@ Fixed prefixes come first, so a negotiation can never shadow the party and sourc
 
 from django.urls import path
 
-from positions import feeds, views
+from positions import feeds, plan_views, views
 from positions.freshness import conditional_page
 
 urlpatterns = [
@@ -36,4 +36,12 @@ urlpatterns = [
         name="issue-feed",
     ),
     path("<slug:negotiation>/rounds/<slug:round>/", views.round_detail, name="round-detail"),
+    # Plans and their point-by-point comparison (docs/plans.md).
+    path("<slug:negotiation>/plans/", plan_views.plan_list, name="plan-list"),
+    path("<slug:negotiation>/plans/<slug:plan>/", plan_views.plan_detail, name="plan-detail"),
+    path(
+        "<slug:negotiation>/plans/<slug:plan>/compare/<slug:later>/",
+        plan_views.plan_compare,
+        name="plan-compare",
+    ),
 ]

@@ -183,3 +183,72 @@ def database_rule(db):
                     f"CREATE TRIGGER test_{name} BEFORE {event} ON {table} "
                     f"FOR EACH ROW EXECUTE FUNCTION test_{name}()"
                 )
+
+
+@dataclass
+class TalkPlans:
+    first: object
+    second: object
+    points: dict
+
+
+@pytest.fixture
+def talk_plans(talks) -> TalkPlans:
+    """Two plans of `talks`: north's first draft (points 1, 2, 3) and south's answer to it
+    (points 1, 2, 4), with a crosswalk: 1 reworded, 2 softened, 3 dropped, 4 new."""
+    from positions.plan_models import PointLink
+    from tests.factories import PlanFactory, PlanPointFactory
+
+    first = PlanFactory(
+        negotiation=talks.negotiation,
+        slug="first-draft",
+        title="First draft",
+        tabled_by=talks.north,
+        date=datetime.date(2025, 2, 1),
+    )
+    second = PlanFactory(
+        negotiation=talks.negotiation,
+        slug="second-draft",
+        title="Second draft",
+        tabled_by=talks.south,
+        date=datetime.date(2025, 3, 1),
+        previous=first,
+    )
+    points = {
+        "a1": PlanPointFactory(
+            plan=first,
+            number="1",
+            text="All of the border land goes north",
+            issue=talks.border,
+            stance=talks.stance(talks.border, 4),
+        ),
+        "a2": PlanPointFactory(
+            plan=first, number="2", text="Prisoners are exchanged in part", issue=talks.prisoners
+        ),
+        "a3": PlanPointFactory(plan=first, number="3", text="A commission meets every year"),
+        "b1": PlanPointFactory(
+            plan=second,
+            number="1",
+            text="Most of the border land goes north",
+            issue=talks.border,
+            stance=talks.stance(talks.border, 3),
+        ),
+        "b2": PlanPointFactory(
+            plan=second, number="2", text="All prisoners are exchanged", issue=talks.prisoners
+        ),
+        "b4": PlanPointFactory(plan=second, number="4", text="Elections follow within a year"),
+    }
+    for earlier, later, kind in [
+        ("a1", "b1", "reworded"),
+        ("a2", "b2", "softened"),
+        ("a3", None, "dropped"),
+        (None, "b4", "new"),
+    ]:
+        PointLink.objects.create(
+            from_plan=first,
+            to_plan=second,
+            kind=kind,
+            from_point=points.get(earlier),
+            to_point=points.get(later),
+        )
+    return TalkPlans(first, second, points)

@@ -127,3 +127,39 @@ class ConcessionFactory(StatementFactory):
         model = Concession
 
     text = factory.Sequence(lambda n: f"Concession number {n}")
+
+
+# --- plans (docs/plans.md) ----------------------------------------------------------------------
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "positions.Plan"
+        skip_postgeneration_save = True
+
+    negotiation = factory.SubFactory(NegotiationFactory)
+    slug = factory.Sequence(lambda n: f"plan-{n}")
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    tabled_by = factory.SubFactory(PartyFactory)
+    date = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
+    status = "published"
+
+    @factory.post_generation
+    def sources(self, create, extracted, **kwargs):
+        if create:
+            self.sources.set(extracted if extracted is not None else [SourceFactory()])
+
+
+class PlanPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "positions.PlanPoint"
+        skip_postgeneration_save = True
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    text = factory.Sequence(lambda n: f"Point {n} says something neutral")
+
+    @factory.post_generation
+    def sources(self, create, extracted, **kwargs):
+        if create:
+            self.sources.set(extracted if extracted is not None else [SourceFactory()])

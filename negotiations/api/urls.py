@@ -17,6 +17,7 @@ from rest_framework.routers import SimpleRouter
 
 from negotiations.api import views
 from negotiations.api.errors import not_found
+from negotiations.api.plans import PlanViewSet
 from negotiations.security import REDOC_POLICY
 
 app_name = "api"
@@ -25,6 +26,7 @@ router = SimpleRouter()
 router.register("negotiations", views.NegotiationViewSet, basename="negotiation")
 router.register("parties", views.PartyViewSet, basename="party")
 router.register("sources", views.SourceViewSet, basename="source")
+router.register("plans", PlanViewSet, basename="plan")  # docs/plans.md
 
 LIST = {"get": "list"}
 LIST_CREATE = {"get": "list", "post": "create"}

@@ -11,10 +11,11 @@ from django.db.migrations.loader import MigrationLoader
 pytestmark = pytest.mark.django_db
 
 groups_migration = importlib.import_module("negotiations.migrations.0002_groups")
+plan_groups_migration = importlib.import_module("positions.migrations.0005_plan_permissions")
 
 DATA_MODELS = {
     "negotiations": ["negotiation", "party", "participant", "round", "issue", "stance", "source"],
-    "positions": ["demand", "concession"],
+    "positions": ["demand", "concession", "plan", "planpoint", "pointlink"],
 }
 
 
@@ -74,5 +75,7 @@ def test_group_migration_can_be_undone_and_redone():
     groups_migration.delete_groups(apps, schema_editor)
     assert not Group.objects.filter(name__in=["Analyst", "Editor"]).exists()
     groups_migration.create_groups(apps, schema_editor)
+    plan_apps = MigrationLoader(connection).project_state(("positions", "0005_plan_permissions"))
+    plan_groups_migration.grant(plan_apps.apps, schema_editor)
 
     assert {name: permissions_of(name) for name in ("Analyst", "Editor")} == before

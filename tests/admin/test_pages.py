@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib import admin
 
+from positions.plan_models import PointLink
 from tests.factories import (
     ConcessionFactory,
     DemandFactory,
@@ -12,6 +13,8 @@ from tests.factories import (
     NegotiationFactory,
     ParticipantFactory,
     PartyFactory,
+    PlanFactory,
+    PlanPointFactory,
     RoundFactory,
 )
 
@@ -36,11 +39,14 @@ def test_every_model_of_the_data_is_in_the_admin():
         "negotiations/stance",
         "positions/concession",
         "positions/demand",
+        "positions/plan",
+        "positions/planpoint",
+        "positions/pointlink",
     ]
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
-def test_changelist_add_change_and_history_pages_render(name, talks, superuser_client):
+def test_changelist_add_change_and_history_pages_render(name, talk_plans, superuser_client):
     model = next(m for m in PARLEY_MODELS if name.endswith(f"/{m._meta.model_name}"))
     record = model.objects.first()
 
@@ -72,7 +78,25 @@ def crowded(talks):
                 party=party, issue=talks.border, round=round, stance=talks.stance(talks.border, 2)
             )
             ConcessionFactory(party=party, issue=talks.border, round=round, softens=demand)
+    crowd_plans(talks)
     return talks
+
+
+def crowd_plans(talks):
+    """20 plans in one chain, each point of one linked to a point of the next (docs/plans.md)."""
+    previous = previous_point = None
+    for _ in range(21):
+        plan = PlanFactory(negotiation=talks.negotiation, tabled_by=talks.north, previous=previous)
+        point = PlanPointFactory(plan=plan, number="1", issue=talks.border)
+        if previous is not None:
+            PointLink.objects.create(
+                from_plan=previous,
+                to_plan=plan,
+                from_point=previous_point,
+                to_point=point,
+                kind="kept",
+            )
+        previous, previous_point = plan, point
 
 
 @pytest.mark.parametrize("name", URL_NAMES)

@@ -1,9 +1,11 @@
 """Load a dataset file into the database: `manage.py load_dataset [--if-missing] [NAME|PATH]`."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from negotiations.loader import DEFAULT_DATASET, DatasetError, load_dataset, negotiation_slug
 from negotiations.models import Negotiation
+from positions.plan_loader import load_plans, plans_path
 
 
 class Command(BaseCommand):
@@ -45,10 +47,12 @@ class Command(BaseCommand):
                         f"{dataset}"
                     )
                     return
-            report = load_dataset(dataset)
+            with transaction.atomic():  # the dataset and its plans file (docs/plans.md)
+                report = load_dataset(dataset)
+                plans = load_plans(path) if (path := plans_path(dataset)) else None
         except DatasetError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from exc
-        for line in report.lines():
+        for line in report.lines() + (plans.lines() if plans else []):
             self.stdout.write(line)
         self.stdout.write(
             "The database now matches the file. Loading overwrites edits made in the admin to "
