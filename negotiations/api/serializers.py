@@ -43,6 +43,8 @@ def absolute(context: dict, path: str | None) -> str | None:
     if path is None or request is None:
         return path
     # What build_absolute_uri gives for a plain absolute path, without its parsing per call.
+    if not CompiledRepresentation.enabled:
+        return request.build_absolute_uri(path)
     origin = getattr(request, "_parley_origin", None)
     if origin is None:
         origin = request._parley_origin = request.build_absolute_uri("/").removesuffix("/")
@@ -78,6 +80,8 @@ def fast_reverse(name: str, kwargs: dict) -> str:
     The values are quoted as `reverse` quotes them. A value the pattern would refuse is not
     caught here: these are slugs and ids read from the database, which the patterns accept.
     """
+    if not CompiledRepresentation.enabled:
+        return reverse(name, kwargs=kwargs)
     keys = tuple(kwargs)
     parts = _path_template(name, keys, get_script_prefix())
     out = []
