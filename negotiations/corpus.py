@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 from positions.models import Concession, Demand
@@ -108,7 +108,19 @@ def generate_corpus(
             report.concessions += concessions
         if progress is not None:
             progress(number + 1, size.negotiations, report.demands)
+    if report.created:
+        refresh_planner_statistics()
     return report
+
+
+def refresh_planner_statistics() -> None:
+    """Run ANALYZE after a bulk load, as a deployment would after importing data.
+
+    Without statistics SQLite reads a demand list through the party index (every negotiation
+    the party is in) rather than the round × party one: ~50 ms instead of ~1 ms at 1M demands.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def party_pool(size: CorpusSize) -> list[Party]:

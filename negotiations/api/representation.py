@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models.manager import BaseManager
@@ -100,11 +100,21 @@ def getter_for(field: f.Field) -> Reader:
         return lambda instance: instance
     slow = field.get_attribute
     if isinstance(field, relations.ManyRelatedField):
-        return slow  # the relation's .all(), from the prefetch cache
+        name = field.source
+
+        def get_many(instance):
+            # What `.all()` returns when the view prefetched the relation, without making a
+            # related manager and a queryset per record to get at it.
+            prefetched = getattr(instance, "_prefetched_objects_cache", {}).get(name)
+            if prefetched is not None and prefetched._result_cache is not None:
+                return prefetched._result_cache
+            return slow(instance)
+
+        return get_many
     fast = operator.attrgetter(".".join(field.source_attrs))
 
     def get(instance):
-        if isinstance(instance, Mapping):
+        if isinstance(instance, dict):
             return slow(instance)
         try:
             value = fast(instance)

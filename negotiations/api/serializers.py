@@ -82,12 +82,16 @@ def fast_reverse(name: str, kwargs: dict) -> str:
     """
     if not CompiledRepresentation.enabled:
         return reverse(name, kwargs=kwargs)
-    keys = tuple(kwargs)
-    parts = _path_template(name, keys, get_script_prefix())
-    out = []
-    for n, part in enumerate(parts):
-        out.append(quote(str(kwargs[part]), safe=_SAFE) if n % 2 else part)
-    return "".join(out)
+    return _fast_reverse(name, tuple(kwargs.items()), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=4096)
+def _fast_reverse(name: str, items: tuple[tuple[str, object], ...], prefix: str) -> str:
+    values = dict(items)
+    parts = _path_template(name, tuple(values), prefix)
+    return "".join(
+        quote(str(values[part]), safe=_SAFE) if n % 2 else part for n, part in enumerate(parts)
+    )
 
 
 def page_url(context: dict, obj) -> str | None:
