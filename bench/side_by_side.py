@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CORPUS = Path(os.environ.get("PARLEY_CORPUS_DIR", ROOT / "bench" / "corpus"))
 PG = os.environ.get("PARLEY_BENCH_PG", "postgres://postgres@127.0.0.1:5432/parley_corpus")
+# The Parley checkout to serve (--source: e.g. an older commit, with its own .venv).
+SOURCE = ROOT
 PORTS = {"parley": 8401, "parley-pg": 8402, "datasette": 8403, "floor": 8404}
 
 DATASETTE_LIST = """
@@ -74,8 +76,11 @@ def parley_env(database_url: str) -> dict:
 
 
 def gunicorn(app: str, port: int, env: dict, chdir: Path = ROOT) -> list[str]:
+    # Another checkout is served from its own virtualenv: an editable install of this one
+    # would otherwise be imported in its place.
+    venv = chdir / ".venv" / "bin"
     return [
-        str(BIN / "gunicorn"),
+        str(venv / "gunicorn" if chdir != ROOT and venv.exists() else BIN / "gunicorn"),
         app,
         "--chdir",
         str(chdir),
@@ -93,7 +98,10 @@ def servers(sqlite_path: Path, with_pg: bool):
         json.dumps({"databases": {"parley": {"queries": {"demand_list": DATASETTE_LIST}}}})
     )
     commands = {
-        "parley": (gunicorn("negotiations.wsgi", PORTS["parley"], {}), parley_env(sqlite_url)),
+        "parley": (
+            gunicorn("negotiations.wsgi", PORTS["parley"], {}, chdir=SOURCE),
+            parley_env(sqlite_url),
+        ),
         "datasette": (
             [
                 str(BIN / "datasette"),
@@ -248,7 +256,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="downloads per CSV (median)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-full", action="store_true", help="skip the whole-table CSV")
+    parser.add_argument(
+        "--source", type=Path, default=ROOT, help="serve Parley from this checkout (before/after)"
+    )
     args = parser.parse_args()
+    globals()["SOURCE"] = args.source.resolve()
 
     CORPUS.mkdir(parents=True, exist_ok=True)
     sqlite_path = CORPUS / str(args.negotiations) / "parley.sqlite3"  # Datasette names it "parley"

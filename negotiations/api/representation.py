@@ -112,9 +112,15 @@ def getter_for(field: f.Field) -> Reader:
 
         return get_many
     fast = operator.attrgetter(".".join(field.source_attrs))
+    key = field.source_attrs[0] if len(field.source_attrs) == 1 else None
 
     def get(instance):
         if isinstance(instance, dict):
+            # The computed views' rows (the panel's, for one) are dicts of plain values.
+            if key is not None and key in instance:
+                value = instance[key]
+                if not callable(value):
+                    return value
             return slow(instance)
         try:
             value = fast(instance)
