@@ -257,6 +257,9 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-full", action="store_true", help="skip the whole-table CSV")
     parser.add_argument(
+        "--full-pg", action="store_true", help="the whole-table CSV on PostgreSQL too (slow)"
+    )
+    parser.add_argument(
         "--source", type=Path, default=ROOT, help="serve Parley from this checkout (before/after)"
     )
     args = parser.parse_args()
@@ -327,7 +330,7 @@ def main() -> None:
         if not args.no_full:
             full = results.setdefault("CSV all demands rows/s", {})
             memory = results.setdefault("CSV all demands: worker memory growth MB", {})
-            for name in parleys:
+            for name in parleys if args.full_pg else ["parley"]:
                 rows, rate, grown = full_export(
                     url(name, "/api/v1/demands/?format=csv"), worker_pid(processes[name])
                 )
