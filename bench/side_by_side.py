@@ -147,7 +147,11 @@ def servers(sqlite_path: Path, with_pg: bool):
         for process in processes.values():
             process.terminate()
         for process in processes.values():
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # Datasette still writing a dropped download
+                process.kill()
+                process.wait()
 
 
 def wait_until_up(port: int) -> None:
@@ -169,24 +173,26 @@ def url(server: str, path: str) -> str:
 def wrk(address: str, seconds: int) -> float:
     """Requests per second over one connection, as wrk measures it."""
     out = subprocess.run(
-        ["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", address],
+        ["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", "--timeout", "120s", address],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    if "Non-2xx" in out:
+    if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"{address} answered with errors:\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def download(address: str) -> tuple[int, float]:
-    """Fetch a CSV whole; return its data rows and the seconds it took."""
+def download(address: str, limit: int | None = None) -> tuple[int, float]:
+    """Fetch a CSV whole (or its first `limit` rows); return its data rows and the seconds."""
     started = time.perf_counter()
     lines = 0
     with urllib.request.urlopen(address, timeout=900) as response:
         assert response.status == 200, address
         while chunk := response.read(1 << 16):
             lines += chunk.count(b"\n")
+            if limit is not None and lines > limit:
+                break
     return lines - 1, time.perf_counter() - started
 
 
@@ -207,7 +213,7 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
 
 
-def full_export(address: str, pid: int) -> tuple[int, float, float]:
+def full_export(address: str, pid: int, limit: int | None) -> tuple[int, float, float]:
     """Download a whole-table CSV; return rows, rows/s and the worker's peak RSS growth (MB)."""
     before = rss_mb(pid)
     peak = [before]
@@ -219,7 +225,7 @@ def full_export(address: str, pid: int) -> tuple[int, float, float]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    rows, seconds = download(address)
+    rows, seconds = download(address, limit)
     done.set()
     sampler.join()
     return rows, rows / seconds, peak[0] - before
@@ -257,6 +263,12 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-full", action="store_true", help="skip the whole-table CSV")
     parser.add_argument(
+        "--full-rows",
+        type=int,
+        help="read only the first N rows of the whole-table CSV (when all would take too long)",
+    )
+    parser.add_argument("--only-full", action="store_true", help="only the whole-table CSV")
+    parser.add_argument(
         "--full-pg", action="store_true", help="the whole-table CSV on PostgreSQL too (slow)"
     )
     parser.add_argument(
@@ -286,61 +298,66 @@ def main() -> None:
     parleys = ["parley"] + ([] if args.no_pg else ["parley-pg"])
     results: dict[str, dict[str, float | str]] = {}
     with servers(sqlite_path, with_pg=not args.no_pg) as processes:
-        for name in parleys:
+        for name in [] if args.only_full else parleys:
             first = json.load(urllib.request.urlopen(url(name, list_path)))
             assert len(first["results"]) == 100, len(first["results"])
-        rates = results.setdefault("list req/s", {})
-        for name in parleys:
-            rates[name] = wrk(url(name, list_path), args.seconds)
-        rates["datasette"] = wrk(
-            url("datasette", f"/parley/demand_list.json?negotiation={slug}&party={party}"),
-            args.seconds,
-        )
-        rates["floor"] = wrk(
-            url("floor", f"/demands?negotiation={slug}&party={party}"), args.seconds
-        )
-        print(rates, flush=True)
-
-        one = results.setdefault("CSV one negotiation rows/s", {})
-        for name in parleys:
-            one[name] = rows_per_second(url(name, csv_path), args.repeat)
-        one["datasette"] = rows_per_second(
-            url(
-                "datasette",
-                f"/parley/positions_demand.csv?round_id__gte={low}&round_id__lte={high}"
-                "&_labels=on&_stream=on&_size=max",
-            ),
-            args.repeat,
-        )
-        one["floor"] = rows_per_second(
-            url("floor", f"/demands.csv?negotiation={slug}"), args.repeat
-        )
-        print(one, flush=True)
-
-        for view, path in (
-            ("panel", f"/api/v1/negotiations/{slug}/panel/?format=csv"),
-            ("changes", f"/api/v1/negotiations/{slug}/changes/?to={last_round}&format=csv"),
-        ):
-            row = results.setdefault(f"CSV {view} rows/s", {})
+        if not args.only_full:
+            rates = results.setdefault("list req/s", {})
             for name in parleys:
-                row[name] = rows_per_second(url(name, path), args.repeat)
-            row["datasette"] = one["datasette"]
-            print(view, row, flush=True)
+                rates[name] = wrk(url(name, list_path), args.seconds)
+            rates["datasette"] = wrk(
+                url("datasette", f"/parley/demand_list.json?negotiation={slug}&party={party}"),
+                args.seconds,
+            )
+            rates["floor"] = wrk(
+                url("floor", f"/demands?negotiation={slug}&party={party}"), args.seconds
+            )
+            print(rates, flush=True)
+
+            one = results.setdefault("CSV one negotiation rows/s", {})
+            for name in parleys:
+                one[name] = rows_per_second(url(name, csv_path), args.repeat)
+            one["datasette"] = rows_per_second(
+                url(
+                    "datasette",
+                    f"/parley/positions_demand.csv?round_id__gte={low}&round_id__lte={high}"
+                    "&_labels=on&_stream=on&_size=max",
+                ),
+                args.repeat,
+            )
+            one["floor"] = rows_per_second(
+                url("floor", f"/demands.csv?negotiation={slug}"), args.repeat
+            )
+            print(one, flush=True)
+
+            for view, path in (
+                ("panel", f"/api/v1/negotiations/{slug}/panel/?format=csv"),
+                ("changes", f"/api/v1/negotiations/{slug}/changes/?to={last_round}&format=csv"),
+            ):
+                row = results.setdefault(f"CSV {view} rows/s", {})
+                for name in parleys:
+                    row[name] = rows_per_second(url(name, path), args.repeat)
+                row["datasette"] = one["datasette"]
+                print(view, row, flush=True)
 
         if not args.no_full:
             full = results.setdefault("CSV all demands rows/s", {})
             memory = results.setdefault("CSV all demands: worker memory growth MB", {})
             for name in parleys if args.full_pg else ["parley"]:
                 rows, rate, grown = full_export(
-                    url(name, "/api/v1/demands/?format=csv"), worker_pid(processes[name])
+                    url(name, "/api/v1/demands/?format=csv"),
+                    worker_pid(processes[name]),
+                    args.full_rows,
                 )
                 full[name], memory[name] = rate, grown
                 print(name, rows, "rows", flush=True)
             rows, rate, grown = full_export(
                 url("datasette", "/parley/positions_demand.csv?_labels=on&_stream=on&_size=max"),
                 worker_pid(processes["datasette"]),
+                args.full_rows,
             )
             full["datasette"], memory["datasette"] = rate, grown
+            print("datasette", rows, "rows", flush=True)
             print(full, memory, flush=True)
 
     print_table(results, parleys)
