@@ -139,6 +139,8 @@ def converter_for(field: f.Field) -> Reader:
 
     kind = type(field)
     same = PASS_THROUGH.get(kind)
+    if kind is f.ChoiceField and not all(type(key) is str for key in field.choices):
+        same = None  # DRF maps a string back to a non-string choice key
     if same is not None:
         generic = field.to_representation
         return lambda value: value if type(value) is same else generic(value)

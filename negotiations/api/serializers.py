@@ -42,9 +42,9 @@ def absolute(context: dict, path: str | None) -> str | None:
     request = context.get("request")
     if path is None or request is None:
         return path
-    # What build_absolute_uri gives for a plain absolute path, without its parsing per call.
     if not CompiledRepresentation.enabled:
         return request.build_absolute_uri(path)
+    # What build_absolute_uri gives for a plain absolute path, without its parsing per call.
     origin = getattr(request, "_parley_origin", None)
     if origin is None:
         origin = request._parley_origin = request.build_absolute_uri("/").removesuffix("/")
@@ -99,7 +99,7 @@ def page_url(context: dict, obj) -> str | None:
 
     Remembered per record for the request: a page of demands names a few rounds many times.
     """
-    pages = context.setdefault("_page_urls", {}) if isinstance(context, dict) else {}
+    pages = context.setdefault("_page_urls", {})
     key = (type(obj), obj.pk)
     if key not in pages:
         try:
