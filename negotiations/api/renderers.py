@@ -78,6 +78,8 @@ def _walk(value, path: tuple[str, ...]):
 
 
 def _cell(value) -> str:
+    if type(value) is str:  # most cells: checked first, as CSV exports write millions
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -9,18 +9,31 @@ refuses, with the same messages, before the database triggers ever see the row.
 from __future__ import annotations
 
 import copy
+import functools
+from urllib.parse import quote
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from negotiations.api.representation import CompiledRepresentation
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 from positions.models import Concession, Demand
 from positions.services import MoveKind
+
+
+class ModelSerializer(CompiledRepresentation, serializers.ModelSerializer):
+    """DRF's ModelSerializer with compiled output (negotiations/api/representation.py)."""
+
+
+class Serializer(CompiledRepresentation, serializers.Serializer):
+    """DRF's Serializer with compiled output (negotiations/api/representation.py)."""
+
 
 # --- links ----------------------------------------------------------------------------------------
 
@@ -29,19 +42,71 @@ def absolute(context: dict, path: str | None) -> str | None:
     request = context.get("request")
     if path is None or request is None:
         return path
+    if not CompiledRepresentation.enabled:
+        return request.build_absolute_uri(path)
+    # What build_absolute_uri gives for a plain absolute path, without its parsing per call.
+    origin = getattr(request, "_parley_origin", None)
+    if origin is None:
+        origin = request._parley_origin = request.build_absolute_uri("/").removesuffix("/")
+    if path.startswith("/") and not path.startswith("//") and "/." not in path:
+        return origin + path
     return request.build_absolute_uri(path)
 
 
 def api_url(context: dict, name: str, **kwargs) -> str:
-    return absolute(context, reverse(f"api:{name}", kwargs=kwargs))
+    return absolute(context, fast_reverse(f"api:{name}", kwargs))
+
+
+# A placeholder every URL pattern here accepts (slugs, ids), so each pattern is reversed once.
+_PLACEHOLDER = 918273645
+_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+
+@functools.lru_cache(maxsize=256)
+def _path_template(name: str, keys: tuple[str, ...], prefix: str) -> tuple[str, ...]:
+    """Return the reversed path split around its arguments: ("/a/", "slug", "/b/", …)."""
+    placeholders = {key: str(_PLACEHOLDER + n) for n, key in enumerate(keys)}
+    path = reverse(name, kwargs=placeholders)
+    parts = [path]
+    for key, placeholder in placeholders.items():
+        head, _, tail = parts.pop().partition(placeholder)
+        parts += [head, key, tail]
+    return tuple(parts)
+
+
+def fast_reverse(name: str, kwargs: dict) -> str:
+    """`reverse(name, kwargs=kwargs)` with the resolver consulted once per URL name.
+
+    The values are quoted as `reverse` quotes them. A value the pattern would refuse is not
+    caught here: these are slugs and ids read from the database, which the patterns accept.
+    """
+    if not CompiledRepresentation.enabled:
+        return reverse(name, kwargs=kwargs)
+    return _fast_reverse(name, tuple(kwargs.items()), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=4096)
+def _fast_reverse(name: str, items: tuple[tuple[str, object], ...], prefix: str) -> str:
+    values = dict(items)
+    parts = _path_template(name, tuple(values), prefix)
+    return "".join(
+        quote(str(values[part]), safe=_SAFE) if n % 2 else part for n, part in enumerate(parts)
+    )
 
 
 def page_url(context: dict, obj) -> str | None:
-    """Return the reader page of `obj`, or None while the site serves no such page."""
-    try:
-        return absolute(context, obj.get_absolute_url())
-    except NoReverseMatch:
-        return None
+    """Return the reader page of `obj`, or None while the site serves no such page.
+
+    Remembered per record for the request: a page of demands names a few rounds many times.
+    """
+    pages = context.setdefault("_page_urls", {})
+    key = (type(obj), obj.pk)
+    if key not in pages:
+        try:
+            pages[key] = absolute(context, obj.get_absolute_url())
+        except NoReverseMatch:
+            pages[key] = None
+    return pages[key]
 
 
 def negotiation_slug(context: dict, negotiation_id: int, fetch) -> str:
@@ -80,7 +145,7 @@ def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
 # --- references: how one record appears inside another --------------------------------------------
 
 
-class NegotiationRefSerializer(serializers.ModelSerializer):
+class NegotiationRefSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -92,7 +157,7 @@ class NegotiationRefSerializer(serializers.ModelSerializer):
         return api_url(self.context, "negotiation-detail", negotiation=obj.slug)
 
 
-class PartyRefSerializer(serializers.ModelSerializer):
+class PartyRefSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -104,7 +169,7 @@ class PartyRefSerializer(serializers.ModelSerializer):
         return api_url(self.context, "party-detail", party=obj.slug)
 
 
-class RoundRefSerializer(serializers.ModelSerializer):
+class RoundRefSerializer(ModelSerializer):
     date = serializers.DateField(source="start_date", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -118,7 +183,7 @@ class RoundRefSerializer(serializers.ModelSerializer):
         return api_url(self.context, "round-detail", negotiation=slug, round=obj.slug)
 
 
-class IssueRefSerializer(serializers.ModelSerializer):
+class IssueRefSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -131,7 +196,7 @@ class IssueRefSerializer(serializers.ModelSerializer):
         return api_url(self.context, "issue-detail", negotiation=slug, issue=obj.slug)
 
 
-class StanceRefSerializer(serializers.ModelSerializer):
+class StanceRefSerializer(ModelSerializer):
     class Meta:
         model = Stance
         fields = ["value", "label"]
@@ -153,7 +218,7 @@ class AddressField(serializers.URLField):
         return super().run_validation("" if data is None else data)
 
 
-class SourceRefSerializer(serializers.ModelSerializer):
+class SourceRefSerializer(ModelSerializer):
     address = AddressField(source="url", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -166,7 +231,7 @@ class SourceRefSerializer(serializers.ModelSerializer):
         return api_url(self.context, "source-detail", source=obj.slug)
 
 
-class DemandRefSerializer(serializers.ModelSerializer):
+class DemandRefSerializer(ModelSerializer):
     party = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -216,8 +281,14 @@ class RefField(serializers.SlugRelatedField):
             where = f" in negotiation “{negotiation.slug}”" if self.scope and negotiation else ""
             self.fail("does_not_exist", model=model, value=data, where=where)
 
+    def reference(self) -> serializers.BaseSerializer:
+        """The reference serializer, made once per field rather than once per value."""
+        if "_reference" not in self.__dict__:
+            self.__dict__["_reference"] = self.ref(context=self.context)
+        return self.__dict__["_reference"]
+
     def to_representation(self, obj):
-        return self.ref(obj, context=self.context).data
+        return self.reference().to_representation(obj)
 
     def get_choices(self, cutoff=None):
         """Choices for the browsable API's forms, keyed by what a client writes."""
@@ -235,8 +306,13 @@ class StanceField(serializers.Field):
 
     default_error_messages = {"invalid": "Give the stance as a whole number on the issue's scale."}
 
+    def reference(self) -> serializers.BaseSerializer:
+        if "_reference" not in self.__dict__:
+            self.__dict__["_reference"] = StanceRefSerializer()
+        return self.__dict__["_reference"]
+
     def to_representation(self, stance):
-        return StanceRefSerializer(stance).data
+        return self.reference().to_representation(stance)
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -250,7 +326,7 @@ class StanceField(serializers.Field):
 # --- records --------------------------------------------------------------------------------------
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
+class CleanModelSerializer(ModelSerializer):
     """Validate writes with the model's `full_clean()`: field rules, `clean()` and constraints.
 
     Messages come from the models (e.g. "This party already has a demand on this issue at this
@@ -295,7 +371,7 @@ class ScopedToNegotiationMixin:
             candidate.negotiation = self.context["negotiation"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(ModelSerializer):
     party = PartyRefSerializer(read_only=True)
 
     class Meta:
@@ -307,7 +383,7 @@ COLLECTIONS = ("rounds", "issues", "demands", "concessions")
 VIEWS = ("positions", "changes", "gaps", "panel", "cite")
 
 
-class NegotiationLinksSerializer(serializers.Serializer):
+class NegotiationLinksSerializer(Serializer):
     """Where to find a negotiation's records and computed views."""
 
     rounds = serializers.URLField()
@@ -481,7 +557,7 @@ class RoundSerializer(ScopedToNegotiationMixin, RecordSerializer):
         )
 
 
-class StanceSerializer(serializers.ModelSerializer):
+class StanceSerializer(ModelSerializer):
     class Meta:
         model = Stance
         fields = ["value", "label", "description"]
@@ -707,7 +783,7 @@ class ConcessionSerializer(StatementSerializer):
 # --- the product's two questions, and what follows from them --------------------------------------
 
 
-class DemandSummarySerializer(serializers.ModelSerializer):
+class DemandSummarySerializer(ModelSerializer):
     """A standing demand as the position service returns it."""
 
     stance = StanceRefSerializer(allow_null=True, read_only=True)
@@ -723,7 +799,7 @@ class DemandSummarySerializer(serializers.ModelSerializer):
         return statement_url(self.context, obj)
 
 
-class ConcessionSummarySerializer(serializers.ModelSerializer):
+class ConcessionSummarySerializer(ModelSerializer):
     round = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -736,7 +812,7 @@ class ConcessionSummarySerializer(serializers.ModelSerializer):
         return statement_url(self.context, obj)
 
 
-class GapSerializer(serializers.Serializer):
+class GapSerializer(Serializer):
     issue = IssueRefSerializer(read_only=True)
     round = RoundRefSerializer(read_only=True)
     spread = serializers.IntegerField(
@@ -753,7 +829,7 @@ class GapSerializer(serializers.Serializer):
         return {slugs[party_id]: value for party_id, value in gap.stances.items()}
 
 
-class PositionSerializer(serializers.Serializer):
+class PositionSerializer(Serializer):
     party = PartyRefSerializer(read_only=True)
     issue = IssueRefSerializer(read_only=True)
     stated = serializers.BooleanField(
@@ -766,7 +842,7 @@ class PositionSerializer(serializers.Serializer):
     )
 
 
-class PositionsSerializer(serializers.Serializer):
+class PositionsSerializer(Serializer):
     negotiation = NegotiationRefSerializer(read_only=True)
     as_of = RoundRefSerializer(allow_null=True, read_only=True)
     parties = PartyRefSerializer(many=True, read_only=True)
@@ -775,7 +851,7 @@ class PositionsSerializer(serializers.Serializer):
     results = PositionSerializer(many=True, read_only=True)
 
 
-class ChangeSerializer(serializers.Serializer):
+class ChangeSerializer(Serializer):
     party = PartyRefSerializer(read_only=True)
     issue = IssueRefSerializer(read_only=True)
     kind = serializers.ChoiceField(choices=MoveKind.choices, help_text="See docs/positions.md.")
@@ -802,7 +878,7 @@ class ChangeSerializer(serializers.Serializer):
         return [party.slug for party in change.away_from]
 
 
-class ChangesSerializer(serializers.Serializer):
+class ChangesSerializer(Serializer):
     negotiation = NegotiationRefSerializer(read_only=True)
     from_round = RoundRefSerializer(read_only=True)
     to_round = RoundRefSerializer(read_only=True)
@@ -811,13 +887,13 @@ class ChangesSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True, read_only=True)
 
 
-class GapHistorySerializer(serializers.Serializer):
+class GapHistorySerializer(Serializer):
     negotiation = NegotiationRefSerializer(read_only=True)
     parties = PartyRefSerializer(many=True, read_only=True)
     results = GapSerializer(many=True, read_only=True)
 
 
-class PanelRowSerializer(serializers.Serializer):
+class PanelRowSerializer(Serializer):
     """One issue × party × round with the stance standing then; flat, for data frames."""
 
     negotiation = serializers.CharField()
@@ -854,12 +930,12 @@ class PanelRowSerializer(serializers.Serializer):
     stated_here = serializers.BooleanField(help_text="The demand was stated at this very round.")
 
 
-class PanelSerializer(serializers.Serializer):
+class PanelSerializer(Serializer):
     negotiation = NegotiationRefSerializer(read_only=True)
     results = PanelRowSerializer(many=True, read_only=True)
 
 
-class CitationSerializer(serializers.Serializer):
+class CitationSerializer(Serializer):
     negotiation = NegotiationRefSerializer(read_only=True)
     title = serializers.CharField()
     version = serializers.DateTimeField(
@@ -905,13 +981,13 @@ class RoundParameter(serializers.SlugRelatedField):
             )
 
 
-class PositionsQuerySerializer(serializers.Serializer):
+class PositionsQuerySerializer(Serializer):
     as_of = RoundParameter(
         required=False, help_text="Round slug; positions as they stood then. Default: latest."
     )
 
 
-class ChangesQuerySerializer(serializers.Serializer):
+class ChangesQuerySerializer(Serializer):
     moved_only = serializers.BooleanField(
         required=False,
         default=False,

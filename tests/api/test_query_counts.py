@@ -1,11 +1,14 @@
 """The number of queries per request does not grow with the data."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from negotiations.models import Participant
 from tests.api.conftest import body
 from tests.factories import (
     ConcessionFactory,
@@ -86,3 +89,51 @@ def test_queries_stay_constant_as_rows_grow(api, talks, url, django_assert_num_q
     with django_assert_num_queries(small):
         response = api.get(url)
         body(response)
+
+
+API_QUERY_BUDGET = 5  # docs/performance.md
+# The computed views (positions, changes, gaps, panel) take 7–12 today, in the position service.
+RECORD_ENDPOINTS = [url for url in ENDPOINTS if not url.startswith(f"{TALKS}/")] + [
+    f"{TALKS}/",
+    f"{TALKS}/rounds/",
+    f"{TALKS}/demands/",
+    f"{TALKS}/demands/?format=csv",
+    f"{TALKS}/cite/",
+]
+
+
+@pytest.mark.parametrize("url", RECORD_ENDPOINTS)
+def test_each_request_stays_within_the_query_budget(api, talks, url):
+    grow(talks, rounds=3, month=5)
+    assert queries_for(api, url) <= API_QUERY_BUDGET
+
+
+CORPUS_ENDPOINTS = [
+    "/api/v1/demands/?negotiation={slug}&party={party}",
+    "/api/v1/demands/?negotiation={slug}&party={party}&format=csv",
+    "/api/v1/negotiations/{slug}/demands/?format=csv",
+    "/api/v1/negotiations/{slug}/panel/?format=csv",
+    "/api/v1/negotiations/{slug}/changes/?format=csv",
+]
+
+
+def corpus_url(template: str, slug: str) -> str:
+    party = Participant.objects.filter(negotiation__slug=slug).first().party.slug
+    return template.format(slug=slug, party=party)
+
+
+@pytest.mark.parametrize("url", CORPUS_ENDPOINTS)
+def test_queries_stay_flat_on_the_bench_corpus_at_two_sizes(api, url):
+    """The bench's synthetic corpus: a negotiation ten times larger costs the same queries."""
+    size = ["--issues", "4", "--principals", "3", "--concessions", "0.2", "--no-progress"]
+    call_command(
+        "generate_corpus", "--negotiations", "1", "--rounds", "3", *size, stdout=StringIO()
+    )
+    # Generated next, with ten times the rounds: synthetic-001.
+    call_command(
+        "generate_corpus", "--negotiations", "2", "--rounds", "30", *size, stdout=StringIO()
+    )
+    small = queries_for(api, corpus_url(url, "synthetic-000"))
+    if "/panel/" not in url and "/changes/" not in url:
+        assert small <= API_QUERY_BUDGET
+    assert queries_for(api, corpus_url(url, "synthetic-001")) == small
