@@ -3,8 +3,10 @@
 The file is the reviewable record of a dataset; docs/dataset.md describes its format. Loading is
 all-or-nothing (one transaction), validates every record as the admin would (`full_clean`), and is
 idempotent: records are matched by natural key, and a record whose fields and links already match
-the file is not saved again, so a second run writes no rows and no history. The loader never
-deletes: a record removed from the file stays in the database until someone deletes it there.
+the file is not saved again, so a second run writes no rows and no history. A dataset is one file
+or a directory of files read in name order (one period each). The file is the record: what the
+negotiation holds and the file no longer does (rounds, issues, stances, demands, concessions,
+participants, and sources only this negotiation cited) is deleted and named in the report.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models.deletion import ProtectedError
 
 from negotiations.dates import DatePart, DatePrecision, anchor_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
@@ -40,6 +43,8 @@ RECORD_KINDS = [
     "demands",
     "concessions",
 ]
+# Kinds a load removes when the file no longer holds them, in the order it deletes them.
+REMOVAL_ORDER = ["concessions", "demands", "rounds", "stances", "issues", "participants", "sources"]
 TOP_LEVEL = {"negotiation", "parties", "participants", "sources", "issues", "rounds", "statements"}
 # Bibliographic fields an excerpt row takes over from the source it is an excerpt of.
 EXCERPT_FIELDS = ("kind", "outlet", "title", "author", "url", "published_on")
@@ -55,6 +60,7 @@ class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    removed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def total_created(self) -> int:
@@ -68,11 +74,16 @@ class LoadReport:
     def total_unchanged(self) -> int:
         return sum(self.unchanged.values())
 
+    @property
+    def total_removed(self) -> int:
+        return sum(len(names) for names in self.removed.values())
+
     def lines(self) -> list[str]:
         """Return the report as lines for a terminal: a total, then one line per record kind."""
         lines = [
             f"{self.negotiation.title} ({self.negotiation.slug}): {self.total_created} created, "
-            f"{self.total_updated} updated, {self.total_unchanged} unchanged."
+            f"{self.total_updated} updated, {self.total_unchanged} unchanged, "
+            f"{self.total_removed} removed."
         ]
         for kind in RECORD_KINDS:
             counts = (self.created[kind], self.updated[kind], self.unchanged[kind])
@@ -80,31 +91,48 @@ class LoadReport:
                 lines.append(
                     f"  {kind}: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged"
                 )
+        for kind in REMOVAL_ORDER:
+            if names := self.removed.get(kind):
+                lines.append(
+                    f"  removed {len(names)} {kind} the file no longer holds: " + "; ".join(names)
+                )
         return lines
 
 
 def dataset_path(name_or_path: str | Path) -> Path:
-    """Return the file for a dataset name (negotiations/datasets/NAME.toml) or a path."""
+    """Return the dataset for a name or a path: a .toml file or a directory of .toml files.
+
+    A name looks first for the directory negotiations/datasets/NAME/ (the dataset split by
+    period), then for the file negotiations/datasets/NAME.toml.
+    """
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml"):
         path = Path(name_or_path)
-        if not path.is_file():
-            raise DatasetError(f"No dataset file at {path}.")
+        if not (path.is_file() or (path.is_dir() and any(path.glob("*.toml")))):
+            raise DatasetError(f"No dataset file or directory of .toml files at {path}.")
         return path
     if not DATASET_NAME.match(text):
         raise DatasetError(
             f"{text!r} is not a dataset name (lower-case letters, digits and hyphens) "
             "or a path to a .toml file."
         )
-    path = DATASETS_DIR / f"{text}.toml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in DATASETS_DIR.glob("*.toml"))) or "none"
-        raise DatasetError(f"No dataset named {text!r}. Available: {known}.")
-    return path
+    for path in (DATASETS_DIR / text, DATASETS_DIR / f"{text}.toml"):
+        if path.is_file() or (path.is_dir() and any(path.glob("*.toml"))):
+            return path
+    known = sorted(
+        {p.stem for p in DATASETS_DIR.glob("*.toml")}
+        | {p.name for p in DATASETS_DIR.iterdir() if p.is_dir() and any(p.glob("*.toml"))}
+    )
+    raise DatasetError(f"No dataset named {text!r}. Available: {', '.join(known) or 'none'}.")
 
 
-def read_dataset(path: Path) -> dict[str, Any]:
-    """Return the parsed file, or raise DatasetError saying where the syntax is wrong."""
+def dataset_files(path: Path) -> list[Path]:
+    """Return the files of a dataset in reading order: the file itself, or a directory's by name."""
+    return sorted(path.glob("*.toml")) if path.is_dir() else [path]
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Return one parsed file, or raise DatasetError saying where the syntax is wrong."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -112,6 +140,26 @@ def read_dataset(path: Path) -> dict[str, Any]:
         raise DatasetError(f"{path.name} is not valid TOML: {exc}.") from exc
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path.name} is not UTF-8 text: {exc}.") from exc
+
+
+def read_dataset(path: Path) -> dict[str, Any]:
+    """Return the dataset's sections, its files' lists joined in reading order.
+
+    Each list section comes with `_files`: for every record, the name of the file it came from,
+    so errors can name it. Only one file may hold the [negotiation] section.
+    """
+    data: dict[str, Any] = {"_files": {}}
+    for file in dataset_files(path):
+        part = read_file(file)
+        for key, value in part.items():
+            if key == "negotiation" or not isinstance(value, list):
+                if key in data:
+                    raise DatasetError(f"{file.name}: [{key}] is given in more than one file.")
+                data[key] = value
+                continue
+            data.setdefault(key, []).extend(value)
+            data["_files"].setdefault(key, []).extend([file.name] * len(value))
+    return data
 
 
 def negotiation_slug(name_or_path: str | Path = DEFAULT_DATASET) -> str:
@@ -125,7 +173,7 @@ def negotiation_slug(name_or_path: str | Path = DEFAULT_DATASET) -> str:
 
 
 def load_dataset(name_or_path: str | Path = DEFAULT_DATASET) -> LoadReport:
-    """Create or update the negotiation a dataset file describes; all of it or, on error, none."""
+    """Make the negotiation match the dataset (create, update, remove): all of it, or none."""
     path = dataset_path(name_or_path)
     data = read_dataset(path)
     with transaction.atomic():
@@ -257,6 +305,19 @@ def describe_errors(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def describe_record(record: models.Model) -> str:
+    """Return how the removal report names a record: by slug, or by party, issue and round."""
+    if isinstance(record, Demand | Concession):
+        return (
+            f"{record.party.slug} on {record.issue.slug} at {record.round.slug} ({str(record)!r})"
+        )
+    if isinstance(record, Stance):
+        return f"{record.issue.slug} stance {record.value}"
+    if isinstance(record, Participant):
+        return record.party.slug
+    return getattr(record, "slug", None) or str(record)
+
+
 def differs(instance: models.Model, name: str, value: Any) -> bool:
     model_field = instance._meta.get_field(name)
     if model_field.is_relation:
@@ -278,8 +339,12 @@ class _Loader:
         self.issues: dict[str, Issue] = {}
         self.stances: dict[tuple[str, int], Stance] = {}
         self.rounds: dict[str, Round] = {}
+        # Primary keys of the records the file holds, per model: the rest of the negotiation's
+        # records are removed at the end of the load.
+        self.kept: dict[type[models.Model], set[int]] = {}
 
     def load(self) -> LoadReport:
+        files = self.data.pop("_files", {})
         unknown = sorted(set(self.data) - TOP_LEVEL)
         if unknown:
             raise DatasetError(
@@ -289,6 +354,7 @@ class _Loader:
         if "negotiation" not in self.data:
             raise DatasetError("The file has no [negotiation] section.")
         negotiation = self.load_negotiation(self.data["negotiation"])
+        cited_before = set(self.cited_sources().values_list("pk", flat=True))
         for key, loader in [
             ("parties", self.load_party),
             ("participants", self.load_participant),
@@ -300,9 +366,68 @@ class _Loader:
             records = self.data.get(key, [])
             if not isinstance(records, list):
                 raise DatasetError(f"[[{key}]] should be a list of tables.")
-            for number, record in enumerate(records, start=1):
-                loader(record, number)
-        return LoadReport(negotiation=negotiation, **self.counts)
+            names = files.get(key, [None] * len(records))
+            numbers: Counter = Counter()
+            for record, name in zip(records, names, strict=True):
+                numbers[name] += 1
+                try:
+                    loader(record, numbers[name])
+                except DatasetError as exc:
+                    raise DatasetError(f"{name}: {exc}" if name else str(exc)) from exc
+        removed = self.remove_what_the_file_dropped(cited_before)
+        return LoadReport(negotiation=negotiation, removed=removed, **self.counts)
+
+    def cited_sources(self) -> models.QuerySet:
+        """Return the sources the negotiation's rounds, demands or concessions cite."""
+        negotiation = self.negotiation
+        return Source.objects.filter(
+            models.Q(rounds__negotiation=negotiation)
+            | models.Q(demands__round__negotiation=negotiation)
+            | models.Q(concessions__round__negotiation=negotiation)
+        ).distinct()
+
+    def remove_what_the_file_dropped(self, cited_before: set[int]) -> dict[str, list[str]]:
+        """Delete the negotiation's records the file no longer holds; return them by kind.
+
+        Dependants go first (concessions before the demands they point to, statements before
+        their rounds and issues). Sources are shared between negotiations, so only a source this
+        negotiation cited before the load, that the file no longer declares and that nothing
+        cites any more is removed. Parties are shared too and are never removed here.
+        """
+        negotiation = self.negotiation
+        candidates: list[tuple[str, models.QuerySet]] = [
+            ("concessions", Concession.objects.filter(round__negotiation=negotiation)),
+            ("demands", Demand.objects.filter(round__negotiation=negotiation)),
+            ("rounds", Round.objects.filter(negotiation=negotiation)),
+            ("stances", Stance.objects.filter(issue__negotiation=negotiation)),
+            ("issues", Issue.objects.filter(negotiation=negotiation)),
+            ("participants", Participant.objects.filter(negotiation=negotiation)),
+        ]
+        removed: dict[str, list[str]] = {}
+        for kind, queryset in candidates:
+            stale = queryset.exclude(pk__in=self.kept.get(queryset.model, set()))
+            removed |= self.delete(kind, list(stale))
+        still_cited = set(self.cited_sources().values_list("pk", flat=True))
+        stale_sources = Source.objects.filter(pk__in=cited_before - still_cited).exclude(
+            pk__in=self.kept.get(Source, set())
+        )
+        removed |= self.delete("sources", list(stale_sources))
+        return removed
+
+    def delete(self, kind: str, records: list[models.Model]) -> dict[str, list[str]]:
+        if not records:
+            return {}
+        names = [describe_record(record) for record in records]
+        for record, name in zip(records, names, strict=True):
+            try:
+                with transaction.atomic():
+                    record.delete()
+            except (ProtectedError, DatabaseError) as exc:
+                raise DatasetError(
+                    f"The file no longer holds {kind[:-1]} {name}, but it cannot be removed: "
+                    f"other records depend on it ({exc}). Remove those first, or keep it."
+                ) from exc
+        return {kind: names}
 
     def upsert(
         self,
@@ -350,6 +475,7 @@ class _Loader:
         for name, targets in relinked.items():
             getattr(instance, name).set(targets)
         self.counts[outcome][model._meta.verbose_name_plural] += 1
+        self.kept.setdefault(model, set()).add(instance.pk)
         return instance
 
     def resolve(self, table: dict[str, Any], slug: str, label: str, what: str, section: str):

@@ -225,6 +225,87 @@ def test_a_record_whose_only_change_is_its_sources_is_saved(db, tmp_path):
     assert load_dataset(write(tmp_path, edited)).total_updated == 0
 
 
+def test_a_directory_of_files_loads_as_one_file_in_name_order(db, tmp_path):
+    head, rest = SMALL.split("[[issues]]", 1)
+    rounds_part, statements_part = rest.split("[[statements]]", 1)
+    folder = tmp_path / "border"
+    folder.mkdir()
+    # Written out of order: the loader reads them by name, so the frame comes first.
+    write(folder, "[[statements]]" + statements_part, "20-statements.toml")
+    write(folder, head, "00-frame.toml")
+    write(folder, "[[issues]]" + rounds_part, "10-rounds.toml")
+
+    report = load_dataset(folder)
+
+    assert report.created["demands"] == 3 and report.created["concessions"] == 1
+    assert load_dataset(folder).total_created == 0
+
+
+def test_an_error_in_a_directory_names_the_file_and_the_record(db, tmp_path):
+    folder = tmp_path / "border"
+    folder.mkdir()
+    head, rest = SMALL.split("[[issues]]", 1)
+    write(folder, head, "00-frame.toml")
+    write(folder, "[[issues]]" + rest.replace("month = 2,", "month = 13,"), "10-rounds.toml")
+
+    with pytest.raises(DatasetError, match=r"^10-rounds\.toml: round 'r2': 'date' is not a real"):
+        load_dataset(folder)
+    assert all(count == 0 for count in row_counts().values())
+
+
+def test_a_negotiation_given_in_two_files_is_refused(db, tmp_path):
+    folder = tmp_path / "border"
+    folder.mkdir()
+    write(folder, SMALL, "00-a.toml")
+    write(folder, '[negotiation]\nslug = "other"\ntitle = "Other"\n', "01-b.toml")
+
+    with pytest.raises(
+        DatasetError, match=r"01-b\.toml: \[negotiation\] is given in more than one"
+    ):
+        load_dataset(folder)
+
+
+def test_records_the_file_no_longer_holds_are_removed_and_reported(db, tmp_path, capsys):
+    load_dataset(write(tmp_path, SMALL))
+    # The second version drops round r2 with its demand and concession, and the source 'wire'
+    # that only they cited.
+    frame_and_r1 = SMALL.split('[[rounds]]\nslug = "r2"')[0]
+    r1_statements = SMALL.split('[[statements]]\nround = "r2"')[0].split("[[statements]]", 1)[1]
+    shorter = (frame_and_r1 + "[[statements]]" + r1_statements).replace(
+        '[[sources]]\nslug = "wire"\nkind = "media"\noutlet = "Wire"\ncited_in = "gazette"\n', ""
+    )
+    assert 'slug = "r2"' not in shorter and "wire" not in shorter
+
+    call_command("load_dataset", str(write(tmp_path, shorter, "shorter.toml")))
+
+    out = capsys.readouterr().out
+    assert "0 created, 0 updated, 14 unchanged, 4 removed." in out
+    assert "removed 1 concessions the file no longer holds: north on border at r2" in out
+    assert "removed 1 demands the file no longer holds: north on border at r2" in out
+    assert "removed 1 rounds the file no longer holds: r2" in out
+    assert "removed 1 sources the file no longer holds: wire" in out
+    assert not Round.objects.filter(slug="r2").exists()
+    assert Demand.objects.count() == 2 and Concession.objects.count() == 0
+    assert not Source.objects.filter(slug="wire").exists()
+    # Loading the shorter file again removes nothing more; the full file brings them back.
+    assert load_dataset(write(tmp_path, shorter, "shorter.toml")).total_removed == 0
+    assert load_dataset(write(tmp_path, SMALL)).created["demands"] == 1
+
+
+def test_a_dropped_demand_a_concession_pointed_to_goes_once_the_file_unlinks_it(db, tmp_path):
+    load_dataset(write(tmp_path, SMALL))
+    before = row_counts()
+    # Dropping south's r1 demand alone leaves the concession's in_return_for pointing at it.
+    dropped = SMALL.replace(
+        '[[statements.demands]]\nparty = "south"\nissue = "border"\nstance = 0\n'
+        'text = "Not one field"\nsources = ["gazette"]\n',
+        "",
+    ).replace('in_return_for = { party = "south", issue = "border", round = "r1" }\n', "")
+    assert "Not one field" not in dropped
+    load_dataset(write(tmp_path, dropped))
+    assert Demand.objects.count() == before["Demand"] - 1
+
+
 BAD_FILES = [
     pytest.param(
         'party = "south"\nissue = "border"\nstance = 0',
@@ -337,8 +418,8 @@ def test_the_command_prints_the_report(db, tmp_path, capsys):
     call_command("load_dataset", str(path))
 
     out = capsys.readouterr().out
-    assert "Border talks (border-talks): 18 created, 0 updated, 0 unchanged." in out
-    assert "Border talks (border-talks): 0 created, 0 updated, 18 unchanged." in out
+    assert "Border talks (border-talks): 18 created, 0 updated, 0 unchanged, 0 removed." in out
+    assert "Border talks (border-talks): 0 created, 0 updated, 18 unchanged, 0 removed." in out
     assert "  demands: 3 created, 0 updated, 0 unchanged" in out
 
 
