@@ -25,7 +25,7 @@ from django.db.models.deletion import ProtectedError
 
 from negotiations.dates import DatePart, DatePrecision, anchor_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
-from positions.models import Concession, Demand
+from positions.models import CompetingClaim, Concession, Demand
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASET = "russia-ukraine-2025"
@@ -42,9 +42,19 @@ RECORD_KINDS = [
     "rounds",
     "demands",
     "concessions",
+    "competing claims",
 ]
 # Kinds a load removes when the file no longer holds them, in the order it deletes them.
-REMOVAL_ORDER = ["concessions", "demands", "rounds", "stances", "issues", "participants", "sources"]
+REMOVAL_ORDER = [
+    "competing claims",
+    "concessions",
+    "demands",
+    "rounds",
+    "stances",
+    "issues",
+    "participants",
+    "sources",
+]
 TOP_LEVEL = {"negotiation", "parties", "participants", "sources", "issues", "rounds", "statements"}
 # Bibliographic fields an excerpt row takes over from the source it is an excerpt of.
 EXCERPT_FIELDS = ("kind", "outlet", "title", "author", "url", "published_on")
@@ -292,6 +302,54 @@ def fuzzy_date(
     return stored, precision, part
 
 
+# How a source's publication date was found (docs/dataset.md, "Dating sources").
+DATED_BY = {
+    "page": "the page shows the date (dateline or date stamp)",
+    "url": "the date is in the page's web address",
+    "unknown": "neither the page nor its address gives a day",
+}
+
+
+def url_dates(url: str) -> set[datetime.date]:
+    """Return the dates a web address spells out: 2025/11/23, 2025-11-24, 20251123, 2025/dec/19."""
+    months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    found = set()
+    patterns = [
+        (r"(20\d\d)[/-](\d\d?)[/-](\d\d?)(?!\d)", (1, 2, 3)),
+        (r"(?<!\d)(\d\d?)-(\d\d?)-(20\d\d)", (3, 1, 2)),
+        (r"(?<!\d)(20\d\d)(\d\d)(\d\d)(?!\d)", (1, 2, 3)),
+    ]
+    for pattern, (y, m, d) in patterns:
+        for match in re.finditer(pattern, url):
+            try:
+                found.add(datetime.date(int(match[y]), int(match[m]), int(match[d])))
+            except ValueError:
+                continue
+    # Some sites put the publication time in the address as a Unix timestamp (rbc.ua).
+    for match in re.finditer(r"(?<!\d)(1[67]\d{8})(?!\d)", url):
+        found.add(datetime.datetime.fromtimestamp(int(match[1]), datetime.UTC).date())
+    for match in re.finditer(r"(20\d\d)/([a-z]{3})/(\d\d?)(?!\d)", url.lower()):
+        if match[2] in months:
+            found.add(datetime.date(int(match[1]), months.index(match[2]) + 1, int(match[3])))
+    return found
+
+
+def check_dating(dated: str | None, published_on, url: str, label: str) -> None:
+    """Refuse a source date the file cannot account for: no day without a page or address."""
+    if dated is None:
+        return
+    if dated not in DATED_BY:
+        raise DatasetError(f"{label}: 'dated' should be one of {', '.join(DATED_BY)}.")
+    if dated == "unknown" and published_on is not None:
+        raise DatasetError(f"{label}: dated 'unknown' but it gives published_on {published_on}.")
+    if dated != "unknown" and published_on is None:
+        raise DatasetError(f"{label}: dated {dated!r} but it gives no published_on.")
+    if dated == "url" and published_on not in url_dates(url):
+        raise DatasetError(
+            f"{label}: dated 'url' but its address does not spell out {published_on}."
+        )
+
+
 # --- writing the database -----------------------------------------------------------------------
 
 
@@ -311,6 +369,8 @@ def describe_record(record: models.Model) -> str:
         return (
             f"{record.party.slug} on {record.issue.slug} at {record.round.slug} ({str(record)!r})"
         )
+    if isinstance(record, CompetingClaim):
+        return f"{record.source.slug} on {describe_record(record.statement)}"
     if isinstance(record, Stance):
         return f"{record.issue.slug} stance {record.value}"
     if isinstance(record, Participant):
@@ -384,6 +444,8 @@ class _Loader:
             models.Q(rounds__negotiation=negotiation)
             | models.Q(demands__round__negotiation=negotiation)
             | models.Q(concessions__round__negotiation=negotiation)
+            | models.Q(competing_claims__demand__round__negotiation=negotiation)
+            | models.Q(competing_claims__concession__round__negotiation=negotiation)
         ).distinct()
 
     def remove_what_the_file_dropped(self, cited_before: set[int]) -> dict[str, list[str]]:
@@ -396,6 +458,13 @@ class _Loader:
         """
         negotiation = self.negotiation
         candidates: list[tuple[str, models.QuerySet]] = [
+            (
+                "competing claims",
+                CompetingClaim.objects.filter(
+                    models.Q(demand__round__negotiation=negotiation)
+                    | models.Q(concession__round__negotiation=negotiation)
+                ),
+            ),
             ("concessions", Concession.objects.filter(round__negotiation=negotiation)),
             ("demands", Demand.objects.filter(round__negotiation=negotiation)),
             ("rounds", Round.objects.filter(negotiation=negotiation)),
@@ -572,6 +641,7 @@ class _Loader:
                 "published_on": DATE,
                 "cited_in": TEXT,
                 "excerpt_of": TEXT,
+                "dated": TEXT,
             },
         )
         slug = record["slug"]
@@ -590,6 +660,7 @@ class _Loader:
                 values[name] = record[name].strip()
             values.setdefault(name, "")
         values["published_on"] = record.get("published_on", values.get("published_on"))
+        check_dating(record.get("dated"), values["published_on"], values["url"], label)
         for name in ("kind", "outlet"):
             if not values[name]:
                 raise DatasetError(f"{label}: missing field {name!r}.")
@@ -730,7 +801,7 @@ class _Loader:
             record,
             label,
             required={"party": TEXT, "issue": TEXT, "text": TEXT, "sources": LIST},
-            optional={"stance": INTEGER, "priority": TEXT, "status": TEXT},
+            optional={"stance": INTEGER, "priority": TEXT, "status": TEXT, "claims": LIST},
         )
         party, issue, label = self.statement_parts(record, label)
         key = {"party": party, "issue": issue, "round": round}
@@ -745,7 +816,7 @@ class _Loader:
                     f"{label}: stance {record['stance']} is not on the scale of issue "
                     f"{record['issue']!r} (values {', '.join(map(str, scale))})."
                 )
-        self.upsert(
+        demand = self.upsert(
             Demand,
             label,
             key=key,
@@ -757,6 +828,7 @@ class _Loader:
             },
             links={"sources": self.resolve_sources(record, label)},
         )
+        self.load_claims(record.get("claims", []), label, demand=demand)
 
     def load_concession(self, record: Any, round: Round, label: str) -> None:
         fields(
@@ -768,6 +840,7 @@ class _Loader:
                 "conditions": TEXT,
                 "softens": TEXT,
                 "in_return_for": TABLE,
+                "claims": LIST,
             },
         )
         party, issue, label = self.statement_parts(record, label)
@@ -792,7 +865,7 @@ class _Loader:
             )
             in_return_for = self.find_demand(wanted, f"{label}: in_return_for")
         existing = self.existing_concession(party, issue, round, record["text"].strip(), label)
-        self.upsert(
+        concession = self.upsert(
             Concession,
             label,
             key={"party": party, "issue": issue, "round": round},
@@ -806,6 +879,32 @@ class _Loader:
             },
             links={"sources": self.resolve_sources(record, label)},
         )
+        self.load_claims(record.get("claims", []), label, concession=concession)
+
+    def load_claims(self, records: list, label: str, **statement: Demand | Concession) -> None:
+        """Create or update the competing claims of a demand or concession (one per source)."""
+        slugs = []
+        for position, record in enumerate(records, start=1):
+            claim_label = f"{label}, claim #{position}"
+            fields(
+                record,
+                claim_label,
+                required={"source": TEXT, "claim": TEXT},
+                optional={"status": TEXT},
+            )
+            if record["source"] in slugs:
+                raise DatasetError(f"{claim_label}: source {record['source']!r} is given twice.")
+            slugs.append(record["source"])
+            source = self.resolve(self.sources, record["source"], claim_label, "source", "sources")
+            self.upsert(
+                CompetingClaim,
+                claim_label,
+                key={**statement, "source": source},
+                values={
+                    "claim": record["claim"].strip(),
+                    "status": record.get("status", CompetingClaim.Status.REPORTED),
+                },
+            )
 
     def counted(self, key: tuple) -> bool:
         """Return whether this statement was met before in the file, and remember it."""

@@ -27,7 +27,9 @@ class DemandQuerySet(models.QuerySet):
         return self.filter(pk__in=ranked.filter(recency=1).values("pk"))
 
     def for_display(self):
-        return self.select_related("party", "issue", "round", "stance").prefetch_related("sources")
+        return self.select_related("party", "issue", "round", "stance").prefetch_related(
+            "sources", "competing_claims__source"
+        )
 
 
 class Demand(models.Model):
@@ -119,7 +121,7 @@ class ConcessionQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related(
             "party", "issue", "round", "softens", "in_return_for__party"
-        ).prefetch_related("sources")
+        ).prefetch_related("sources", "competing_claims__source")
 
 
 class Concession(models.Model):
@@ -193,6 +195,80 @@ class Concession(models.Model):
                         "stated at or before it."
                     }
                 )
+
+
+class CompetingClaim(models.Model):
+    """A source that says otherwise than a demand or concession records, kept beside it.
+
+    Where reports disagree (versions of a plan, a denied report, "sources said"), the record
+    keeps one reading and every other reading is a competing claim with its own source and
+    status, so no disagreement is settled silently. docs/dataset.md gives the coding rules.
+    """
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "reported"
+        CONFIRMED = "confirmed", "confirmed"
+        DISPUTED = "disputed", "disputed"
+
+    demand = models.ForeignKey(
+        Demand,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="competing_claims",
+    )
+    concession = models.ForeignKey(
+        Concession,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="competing_claims",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="competing_claims")
+    claim = models.TextField(help_text="What this source says instead, in neutral words.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.REPORTED)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(demand__isnull=False) & Q(concession__isnull=True))
+                | (Q(demand__isnull=True) & Q(concession__isnull=False)),
+                name="positions_claim_on_one_statement",
+                violation_error_message="A competing claim answers one demand or one concession.",
+            ),
+            models.UniqueConstraint(
+                fields=["demand", "source"],
+                condition=Q(demand__isnull=False),
+                name="positions_claim_one_per_demand_source",
+                violation_error_message="This source already has a claim on this demand.",
+            ),
+            models.UniqueConstraint(
+                fields=["concession", "source"],
+                condition=Q(concession__isnull=False),
+                name="positions_claim_one_per_concession_source",
+                violation_error_message="This source already has a claim on this concession.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.claim[:80]
+
+    @property
+    def statement(self) -> Demand | Concession | None:
+        return self.demand if self.demand_id else self.concession
+
+    def clean(self):
+        if bool(self.demand_id) == bool(self.concession_id):
+            raise ValidationError("A competing claim answers one demand or one concession.")
+        statement = self.statement
+        if self.source_id and statement.pk and statement.sources.filter(pk=self.source_id).exists():
+            raise ValidationError(
+                {
+                    "source": "This source is already one the statement rests on; a competing "
+                    "claim needs a source that says otherwise."
+                }
+            )
 
 
 def validate_statement(statement: Demand | Concession) -> None:

@@ -431,7 +431,7 @@ class DemandViewSet(NegotiationScopedViewSet):
     negotiation_path = "round__negotiation"
     queryset = (
         Demand.objects.select_related("party", "issue__negotiation", "round__negotiation", "stance")
-        .prefetch_related("sources")
+        .prefetch_related("sources", "competing_claims__source")
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.DemandSerializer
@@ -458,7 +458,7 @@ class ConcessionViewSet(NegotiationScopedViewSet):
             "in_return_for__party",
             "in_return_for__round__negotiation",
         )
-        .prefetch_related("sources")
+        .prefetch_related("sources", "competing_claims__source")
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.ConcessionSerializer

@@ -66,9 +66,12 @@ def sources(statement):
     groups: dict[tuple, list] = {}
     for source in statement.sources.all():
         groups.setdefault((source.outlet, source.published_on), []).append(source)
+    claims = getattr(statement, "competing_claims", None)
     return {
         "groups": [(outlet, date, items) for (outlet, date), items in groups.items()],
         "count": sum(len(items) for items in groups.values()),
+        # Sources that say otherwise (docs/dataset.md); prefetched by for_display().
+        "claims": list(claims.all()) if claims is not None else [],
     }
 
 
