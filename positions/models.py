@@ -228,6 +228,8 @@ class CompetingClaim(models.Model):
     claim = models.TextField(help_text="What this source says instead, in neutral words.")
     status = models.CharField(max_length=20, choices=Status, default=Status.REPORTED)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["pk"]
         constraints = [
