@@ -27,9 +27,11 @@ class DemandQuerySet(models.QuerySet):
         return self.filter(pk__in=ranked.filter(recency=1).values("pk"))
 
     def for_display(self):
-        return self.select_related("party", "issue", "round", "stance").prefetch_related(
-            "sources", "competing_claims__source"
-        )
+        return self.select_related("party", "issue", "round", "stance").prefetch_related("sources")
+
+    def with_claims(self):
+        """Also fetch competing claims, for pages that show them (one more query)."""
+        return self.prefetch_related(claims_prefetch())
 
 
 class Demand(models.Model):
@@ -121,7 +123,11 @@ class ConcessionQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related(
             "party", "issue", "round", "softens", "in_return_for__party"
-        ).prefetch_related("sources", "competing_claims__source")
+        ).prefetch_related("sources")
+
+    def with_claims(self):
+        """Also fetch competing claims, for pages that show them (one more query)."""
+        return self.prefetch_related(claims_prefetch())
 
 
 class Concession(models.Model):
@@ -195,6 +201,13 @@ class Concession(models.Model):
                         "stated at or before it."
                     }
                 )
+
+
+def claims_prefetch() -> models.Prefetch:
+    """Prefetch a statement's competing claims with their sources in one query."""
+    return models.Prefetch(
+        "competing_claims", queryset=CompetingClaim.objects.select_related("source")
+    )
 
 
 class CompetingClaim(models.Model):

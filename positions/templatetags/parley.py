@@ -66,11 +66,14 @@ def sources(statement):
     groups: dict[tuple, list] = {}
     for source in statement.sources.all():
         groups.setdefault((source.outlet, source.published_on), []).append(source)
-    claims = getattr(statement, "competing_claims", None)
+    # Competing claims are shown where the page fetched them (`with_claims()`), never one
+    # query per statement.
+    prefetched = getattr(statement, "_prefetched_objects_cache", {})
+    claims = statement.competing_claims if "competing_claims" in prefetched else None
     return {
         "groups": [(outlet, date, items) for (outlet, date), items in groups.items()],
         "count": sum(len(items) for items in groups.values()),
-        # Sources that say otherwise (docs/dataset.md); prefetched by for_display().
+        # Sources that say otherwise (docs/dataset.md).
         "claims": list(claims.all()) if claims is not None else [],
     }
 

@@ -18,7 +18,9 @@ BUDGET = {
     "/test-talks/": 15,
     "/test-talks/compare/r1/r4/": 12,
     "/test-talks/issues/border/": 19,
-    "/test-talks/rounds/r3/": 20,  # neighbours: Round.objects.previous and the next, one each
+    # neighbours: Round.objects.previous and the next, one each; competing claims of the
+    # round's demands and of its concessions, one each
+    "/test-talks/rounds/r3/": 22,
     "/parties/north/": 11,
     "/sources/a-source/": 6,
     "/test-talks/feed/": 11,
