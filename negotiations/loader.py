@@ -3,8 +3,10 @@
 The file is the reviewable record of a dataset; docs/dataset.md describes its format. Loading is
 all-or-nothing (one transaction), validates every record as the admin would (`full_clean`), and is
 idempotent: records are matched by natural key, and a record whose fields and links already match
-the file is not saved again, so a second run writes no rows and no history. The loader never
-deletes: a record removed from the file stays in the database until someone deletes it there.
+the file is not saved again, so a second run writes no rows and no history. A dataset is one file
+or a directory of files read in name order (one period each). The file is the record: what the
+negotiation holds and the file no longer does (rounds, issues, stances, demands, concessions,
+participants, and sources only this negotiation cited) is deleted and named in the report.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models.deletion import ProtectedError
 
 from negotiations.dates import DatePart, DatePrecision, anchor_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 from negotiations.refusals import as_validation_error
-from positions.models import Concession, Demand
+from positions.models import CompetingClaim, Concession, Demand
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASET = "russia-ukraine-2025"
@@ -40,6 +43,18 @@ RECORD_KINDS = [
     "rounds",
     "demands",
     "concessions",
+    "competing claims",
+]
+# Kinds a load removes when the file no longer holds them, in the order it deletes them.
+REMOVAL_ORDER = [
+    "competing claims",
+    "concessions",
+    "demands",
+    "rounds",
+    "stances",
+    "issues",
+    "participants",
+    "sources",
 ]
 TOP_LEVEL = {"negotiation", "parties", "participants", "sources", "issues", "rounds", "statements"}
 # Bibliographic fields an excerpt row takes over from the source it is an excerpt of.
@@ -56,6 +71,7 @@ class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    removed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def total_created(self) -> int:
@@ -69,11 +85,16 @@ class LoadReport:
     def total_unchanged(self) -> int:
         return sum(self.unchanged.values())
 
+    @property
+    def total_removed(self) -> int:
+        return sum(len(names) for names in self.removed.values())
+
     def lines(self) -> list[str]:
         """Return the report as lines for a terminal: a total, then one line per record kind."""
         lines = [
             f"{self.negotiation.title} ({self.negotiation.slug}): {self.total_created} created, "
-            f"{self.total_updated} updated, {self.total_unchanged} unchanged."
+            f"{self.total_updated} updated, {self.total_unchanged} unchanged, "
+            f"{self.total_removed} removed."
         ]
         for kind in RECORD_KINDS:
             counts = (self.created[kind], self.updated[kind], self.unchanged[kind])
@@ -81,31 +102,48 @@ class LoadReport:
                 lines.append(
                     f"  {kind}: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged"
                 )
+        for kind in REMOVAL_ORDER:
+            if names := self.removed.get(kind):
+                lines.append(
+                    f"  removed {len(names)} {kind} the file no longer holds: " + "; ".join(names)
+                )
         return lines
 
 
 def dataset_path(name_or_path: str | Path) -> Path:
-    """Return the file for a dataset name (negotiations/datasets/NAME.toml) or a path."""
+    """Return the dataset for a name or a path: a .toml file or a directory of .toml files.
+
+    A name looks first for the directory negotiations/datasets/NAME/ (the dataset split by
+    period), then for the file negotiations/datasets/NAME.toml.
+    """
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml"):
         path = Path(name_or_path)
-        if not path.is_file():
-            raise DatasetError(f"No dataset file at {path}.")
+        if not (path.is_file() or (path.is_dir() and any(path.glob("*.toml")))):
+            raise DatasetError(f"No dataset file or directory of .toml files at {path}.")
         return path
     if not DATASET_NAME.match(text):
         raise DatasetError(
             f"{text!r} is not a dataset name (lower-case letters, digits and hyphens) "
             "or a path to a .toml file."
         )
-    path = DATASETS_DIR / f"{text}.toml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in DATASETS_DIR.glob("*.toml"))) or "none"
-        raise DatasetError(f"No dataset named {text!r}. Available: {known}.")
-    return path
+    for path in (DATASETS_DIR / text, DATASETS_DIR / f"{text}.toml"):
+        if path.is_file() or (path.is_dir() and any(path.glob("*.toml"))):
+            return path
+    known = sorted(
+        {p.stem for p in DATASETS_DIR.glob("*.toml")}
+        | {p.name for p in DATASETS_DIR.iterdir() if p.is_dir() and any(p.glob("*.toml"))}
+    )
+    raise DatasetError(f"No dataset named {text!r}. Available: {', '.join(known) or 'none'}.")
 
 
-def read_dataset(path: Path) -> dict[str, Any]:
-    """Return the parsed file, or raise DatasetError saying where the syntax is wrong."""
+def dataset_files(path: Path) -> list[Path]:
+    """Return the files of a dataset in reading order: the file itself, or a directory's by name."""
+    return sorted(path.glob("*.toml")) if path.is_dir() else [path]
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Return one parsed file, or raise DatasetError saying where the syntax is wrong."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -113,6 +151,26 @@ def read_dataset(path: Path) -> dict[str, Any]:
         raise DatasetError(f"{path.name} is not valid TOML: {exc}.") from exc
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path.name} is not UTF-8 text: {exc}.") from exc
+
+
+def read_dataset(path: Path) -> dict[str, Any]:
+    """Return the dataset's sections, its files' lists joined in reading order.
+
+    Each list section comes with `_files`: for every record, the name of the file it came from,
+    so errors can name it. Only one file may hold the [negotiation] section.
+    """
+    data: dict[str, Any] = {"_files": {}}
+    for file in dataset_files(path):
+        part = read_file(file)
+        for key, value in part.items():
+            if key == "negotiation" or not isinstance(value, list):
+                if key in data:
+                    raise DatasetError(f"{file.name}: [{key}] is given in more than one file.")
+                data[key] = value
+                continue
+            data.setdefault(key, []).extend(value)
+            data["_files"].setdefault(key, []).extend([file.name] * len(value))
+    return data
 
 
 def negotiation_slug(name_or_path: str | Path = DEFAULT_DATASET) -> str:
@@ -126,7 +184,7 @@ def negotiation_slug(name_or_path: str | Path = DEFAULT_DATASET) -> str:
 
 
 def load_dataset(name_or_path: str | Path = DEFAULT_DATASET) -> LoadReport:
-    """Create or update the negotiation a dataset file describes; all of it or, on error, none."""
+    """Make the negotiation match the dataset (create, update, remove): all of it, or none."""
     path = dataset_path(name_or_path)
     data = read_dataset(path)
     with transaction.atomic():
@@ -245,6 +303,54 @@ def fuzzy_date(
     return stored, precision, part
 
 
+# How a source's publication date was found (docs/dataset.md, "Dating sources").
+DATED_BY = {
+    "page": "the page shows the date (dateline or date stamp)",
+    "url": "the date is in the page's web address",
+    "unknown": "neither the page nor its address gives a day",
+}
+
+
+def url_dates(url: str) -> set[datetime.date]:
+    """Return the dates a web address spells out: 2025/11/23, 2025-11-24, 20251123, 2025/dec/19."""
+    months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    found = set()
+    patterns = [
+        (r"(20\d\d)[/-](\d\d?)[/-](\d\d?)(?!\d)", (1, 2, 3)),
+        (r"(?<!\d)(\d\d?)-(\d\d?)-(20\d\d)", (3, 1, 2)),
+        (r"(?<!\d)(20\d\d)(\d\d)(\d\d)(?!\d)", (1, 2, 3)),
+    ]
+    for pattern, (y, m, d) in patterns:
+        for match in re.finditer(pattern, url):
+            try:
+                found.add(datetime.date(int(match[y]), int(match[m]), int(match[d])))
+            except ValueError:
+                continue
+    # Some sites put the publication time in the address as a Unix timestamp (rbc.ua).
+    for match in re.finditer(r"(?<!\d)(1[67]\d{8})(?!\d)", url):
+        found.add(datetime.datetime.fromtimestamp(int(match[1]), datetime.UTC).date())
+    for match in re.finditer(r"(20\d\d)/([a-z]{3})/(\d\d?)(?!\d)", url.lower()):
+        if match[2] in months:
+            found.add(datetime.date(int(match[1]), months.index(match[2]) + 1, int(match[3])))
+    return found
+
+
+def check_dating(dated: str | None, published_on, url: str, label: str) -> None:
+    """Refuse a source date the file cannot account for: no day without a page or address."""
+    if dated is None:
+        return
+    if dated not in DATED_BY:
+        raise DatasetError(f"{label}: 'dated' should be one of {', '.join(DATED_BY)}.")
+    if dated == "unknown" and published_on is not None:
+        raise DatasetError(f"{label}: dated 'unknown' but it gives published_on {published_on}.")
+    if dated != "unknown" and published_on is None:
+        raise DatasetError(f"{label}: dated {dated!r} but it gives no published_on.")
+    if dated == "url" and published_on not in url_dates(url):
+        raise DatasetError(
+            f"{label}: dated 'url' but its address does not spell out {published_on}."
+        )
+
+
 # --- writing the database -----------------------------------------------------------------------
 
 
@@ -256,6 +362,21 @@ def describe_errors(error: ValidationError) -> str:
         text = " ".join(messages)
         parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
     return "; ".join(parts)
+
+
+def describe_record(record: models.Model) -> str:
+    """Return how the removal report names a record: by slug, or by party, issue and round."""
+    if isinstance(record, Demand | Concession):
+        return (
+            f"{record.party.slug} on {record.issue.slug} at {record.round.slug} ({str(record)!r})"
+        )
+    if isinstance(record, CompetingClaim):
+        return f"{record.source.slug} on {describe_record(record.statement)}"
+    if isinstance(record, Stance):
+        return f"{record.issue.slug} stance {record.value}"
+    if isinstance(record, Participant):
+        return record.party.slug
+    return getattr(record, "slug", None) or str(record)
 
 
 def differs(instance: models.Model, name: str, value: Any) -> bool:
@@ -279,8 +400,12 @@ class _Loader:
         self.issues: dict[str, Issue] = {}
         self.stances: dict[tuple[str, int], Stance] = {}
         self.rounds: dict[str, Round] = {}
+        # Primary keys of the records the file holds, per model: the rest of the negotiation's
+        # records are removed at the end of the load.
+        self.kept: dict[type[models.Model], set[int]] = {}
 
     def load(self) -> LoadReport:
+        files = self.data.pop("_files", {})
         unknown = sorted(set(self.data) - TOP_LEVEL)
         if unknown:
             raise DatasetError(
@@ -290,6 +415,7 @@ class _Loader:
         if "negotiation" not in self.data:
             raise DatasetError("The file has no [negotiation] section.")
         negotiation = self.load_negotiation(self.data["negotiation"])
+        cited_before = set(self.cited_sources().values_list("pk", flat=True))
         for key, loader in [
             ("parties", self.load_party),
             ("participants", self.load_participant),
@@ -301,9 +427,77 @@ class _Loader:
             records = self.data.get(key, [])
             if not isinstance(records, list):
                 raise DatasetError(f"[[{key}]] should be a list of tables.")
-            for number, record in enumerate(records, start=1):
-                loader(record, number)
-        return LoadReport(negotiation=negotiation, **self.counts)
+            names = files.get(key, [None] * len(records))
+            numbers: Counter = Counter()
+            for record, name in zip(records, names, strict=True):
+                numbers[name] += 1
+                try:
+                    loader(record, numbers[name])
+                except DatasetError as exc:
+                    raise DatasetError(f"{name}: {exc}" if name else str(exc)) from exc
+        removed = self.remove_what_the_file_dropped(cited_before)
+        return LoadReport(negotiation=negotiation, removed=removed, **self.counts)
+
+    def cited_sources(self) -> models.QuerySet:
+        """Return the sources the negotiation's rounds, demands or concessions cite."""
+        negotiation = self.negotiation
+        return Source.objects.filter(
+            models.Q(rounds__negotiation=negotiation)
+            | models.Q(demands__round__negotiation=negotiation)
+            | models.Q(concessions__round__negotiation=negotiation)
+            | models.Q(competing_claims__demand__round__negotiation=negotiation)
+            | models.Q(competing_claims__concession__round__negotiation=negotiation)
+        ).distinct()
+
+    def remove_what_the_file_dropped(self, cited_before: set[int]) -> dict[str, list[str]]:
+        """Delete the negotiation's records the file no longer holds; return them by kind.
+
+        Dependants go first (concessions before the demands they point to, statements before
+        their rounds and issues). Sources are shared between negotiations, so only a source this
+        negotiation cited before the load, that the file no longer declares and that nothing
+        cites any more is removed. Parties are shared too and are never removed here.
+        """
+        negotiation = self.negotiation
+        candidates: list[tuple[str, models.QuerySet]] = [
+            (
+                "competing claims",
+                CompetingClaim.objects.filter(
+                    models.Q(demand__round__negotiation=negotiation)
+                    | models.Q(concession__round__negotiation=negotiation)
+                ),
+            ),
+            ("concessions", Concession.objects.filter(round__negotiation=negotiation)),
+            ("demands", Demand.objects.filter(round__negotiation=negotiation)),
+            ("rounds", Round.objects.filter(negotiation=negotiation)),
+            ("stances", Stance.objects.filter(issue__negotiation=negotiation)),
+            ("issues", Issue.objects.filter(negotiation=negotiation)),
+            ("participants", Participant.objects.filter(negotiation=negotiation)),
+        ]
+        removed: dict[str, list[str]] = {}
+        for kind, queryset in candidates:
+            stale = queryset.exclude(pk__in=self.kept.get(queryset.model, set()))
+            removed |= self.delete(kind, list(stale))
+        still_cited = set(self.cited_sources().values_list("pk", flat=True))
+        stale_sources = Source.objects.filter(pk__in=cited_before - still_cited).exclude(
+            pk__in=self.kept.get(Source, set())
+        )
+        removed |= self.delete("sources", list(stale_sources))
+        return removed
+
+    def delete(self, kind: str, records: list[models.Model]) -> dict[str, list[str]]:
+        if not records:
+            return {}
+        names = [describe_record(record) for record in records]
+        for record, name in zip(records, names, strict=True):
+            try:
+                with transaction.atomic():
+                    record.delete()
+            except (ProtectedError, DatabaseError) as exc:
+                raise DatasetError(
+                    f"The file no longer holds {kind[:-1]} {name}, but it cannot be removed: "
+                    f"other records depend on it ({exc}). Remove those first, or keep it."
+                ) from exc
+        return {kind: names}
 
     def upsert(
         self,
@@ -352,6 +546,7 @@ class _Loader:
         for name, targets in relinked.items():
             getattr(instance, name).set(targets)
         self.counts[outcome][model._meta.verbose_name_plural] += 1
+        self.kept.setdefault(model, set()).add(instance.pk)
         return instance
 
     def resolve(self, table: dict[str, Any], slug: str, label: str, what: str, section: str):
@@ -448,6 +643,7 @@ class _Loader:
                 "published_on": DATE,
                 "cited_in": TEXT,
                 "excerpt_of": TEXT,
+                "dated": TEXT,
             },
         )
         slug = record["slug"]
@@ -466,6 +662,7 @@ class _Loader:
                 values[name] = record[name].strip()
             values.setdefault(name, "")
         values["published_on"] = record.get("published_on", values.get("published_on"))
+        check_dating(record.get("dated"), values["published_on"], values["url"], label)
         for name in ("kind", "outlet"):
             if not values[name]:
                 raise DatasetError(f"{label}: missing field {name!r}.")
@@ -610,7 +807,7 @@ class _Loader:
             record,
             label,
             required={"party": TEXT, "issue": TEXT, "text": TEXT, "sources": LIST},
-            optional={"stance": INTEGER, "priority": TEXT, "status": TEXT},
+            optional={"stance": INTEGER, "priority": TEXT, "status": TEXT, "claims": LIST},
         )
         party, issue, label = self.statement_parts(record, label)
         key = {"party": party, "issue": issue, "round": round}
@@ -625,7 +822,7 @@ class _Loader:
                     f"{label}: stance {record['stance']} is not on the scale of issue "
                     f"{record['issue']!r} (values {', '.join(map(str, scale))})."
                 )
-        self.upsert(
+        demand = self.upsert(
             Demand,
             label,
             key=key,
@@ -637,6 +834,7 @@ class _Loader:
             },
             links={"sources": self.resolve_sources(record, label)},
         )
+        self.load_claims(record.get("claims", []), label, demand=demand)
 
     def load_concession(self, record: Any, round: Round, label: str) -> None:
         fields(
@@ -648,6 +846,7 @@ class _Loader:
                 "conditions": TEXT,
                 "softens": TEXT,
                 "in_return_for": TABLE,
+                "claims": LIST,
             },
         )
         party, issue, label = self.statement_parts(record, label)
@@ -672,7 +871,7 @@ class _Loader:
             )
             in_return_for = self.find_demand(wanted, f"{label}: in_return_for")
         existing = self.existing_concession(party, issue, round, record["text"].strip(), label)
-        self.upsert(
+        concession = self.upsert(
             Concession,
             label,
             key={"party": party, "issue": issue, "round": round},
@@ -686,6 +885,32 @@ class _Loader:
             },
             links={"sources": self.resolve_sources(record, label)},
         )
+        self.load_claims(record.get("claims", []), label, concession=concession)
+
+    def load_claims(self, records: list, label: str, **statement: Demand | Concession) -> None:
+        """Create or update the competing claims of a demand or concession (one per source)."""
+        slugs = []
+        for position, record in enumerate(records, start=1):
+            claim_label = f"{label}, claim #{position}"
+            fields(
+                record,
+                claim_label,
+                required={"source": TEXT, "claim": TEXT},
+                optional={"status": TEXT},
+            )
+            if record["source"] in slugs:
+                raise DatasetError(f"{claim_label}: source {record['source']!r} is given twice.")
+            slugs.append(record["source"])
+            source = self.resolve(self.sources, record["source"], claim_label, "source", "sources")
+            self.upsert(
+                CompetingClaim,
+                claim_label,
+                key={**statement, "source": source},
+                values={
+                    "claim": record["claim"].strip(),
+                    "status": record.get("status", CompetingClaim.Status.REPORTED),
+                },
+            )
 
     def counted(self, key: tuple) -> bool:
         """Return whether this statement was met before in the file, and remember it."""

@@ -1,5 +1,6 @@
 """What parties say: demands (positions on an issue) and concessions (moves they offer)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
@@ -28,6 +29,10 @@ class DemandQuerySet(models.QuerySet):
 
     def for_display(self):
         return self.select_related("party", "issue", "round", "stance").prefetch_related("sources")
+
+    def with_claims(self):
+        """Also fetch competing claims, for pages that show them (one more query)."""
+        return self.prefetch_related(claims_prefetch())
 
 
 class Demand(models.Model):
@@ -147,6 +152,10 @@ class ConcessionQuerySet(models.QuerySet):
             "party", "issue", "round", "softens", "in_return_for__party"
         ).prefetch_related("sources")
 
+    def with_claims(self):
+        """Also fetch competing claims, for pages that show them (one more query)."""
+        return self.prefetch_related(claims_prefetch())
+
 
 class Concession(models.Model):
     """An explicit move a party offers or makes at a round on an issue."""
@@ -215,6 +224,89 @@ class Concession(models.Model):
 def stated_later(demand_round: Round, concession_round: Round) -> bool:
     """Whether a demand's round comes after a concession's: it cannot then cite the demand."""
     return demand_round.order_key > concession_round.order_key
+
+
+def claims_prefetch() -> models.Prefetch:
+    """Prefetch a statement's competing claims with their sources in one query."""
+    return models.Prefetch(
+        "competing_claims", queryset=CompetingClaim.objects.select_related("source")
+    )
+
+
+class CompetingClaim(models.Model):
+    """A source that says otherwise than a demand or concession records, kept beside it.
+
+    Where reports disagree (versions of a plan, a denied report, "sources said"), the record
+    keeps one reading and every other reading is a competing claim with its own source and
+    status, so no disagreement is settled silently. docs/dataset.md gives the coding rules.
+    """
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "reported"
+        CONFIRMED = "confirmed", "confirmed"
+        DISPUTED = "disputed", "disputed"
+
+    demand = models.ForeignKey(
+        Demand,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="competing_claims",
+    )
+    concession = models.ForeignKey(
+        Concession,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="competing_claims",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="competing_claims")
+    claim = models.TextField(help_text="What this source says instead, in neutral words.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.REPORTED)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(demand__isnull=False) & Q(concession__isnull=True))
+                | (Q(demand__isnull=True) & Q(concession__isnull=False)),
+                name="positions_claim_on_one_statement",
+                violation_error_message="A competing claim answers one demand or one concession.",
+            ),
+            models.UniqueConstraint(
+                fields=["demand", "source"],
+                condition=Q(demand__isnull=False),
+                name="positions_claim_one_per_demand_source",
+                violation_error_message="This source already has a claim on this demand.",
+            ),
+            models.UniqueConstraint(
+                fields=["concession", "source"],
+                condition=Q(concession__isnull=False),
+                name="positions_claim_one_per_concession_source",
+                violation_error_message="This source already has a claim on this concession.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.claim[:80]
+
+    @property
+    def statement(self) -> Demand | Concession | None:
+        return self.demand if self.demand_id else self.concession
+
+    def clean(self):
+        if bool(self.demand_id) == bool(self.concession_id):
+            raise ValidationError("A competing claim answers one demand or one concession.")
+        statement = self.statement
+        if self.source_id and statement.pk and statement.sources.filter(pk=self.source_id).exists():
+            raise ValidationError(
+                {
+                    "source": "This source is already one the statement rests on; a competing "
+                    "claim needs a source that says otherwise."
+                }
+            )
 
 
 def validate_statement(statement: Demand | Concession) -> None:

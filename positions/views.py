@@ -331,8 +331,8 @@ def round_detail(request, negotiation, round):
         comparison=comparison,
         issues=issues,
         participants=_participants(negotiation),
-        demands=list(Demand.objects.for_display().filter(round=round)),
-        concessions=list(Concession.objects.for_display().filter(round=round)),
+        demands=list(Demand.objects.for_display().with_claims().filter(round=round)),
+        concessions=list(Concession.objects.for_display().with_claims().filter(round=round)),
     )
     return render(
         request,

@@ -12,10 +12,21 @@ from django.db.models import Count
 
 from negotiations.loader import DatasetError, load_dataset
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
-from positions.models import Concession, Demand
+from positions.models import CompetingClaim, Concession, Demand
 from positions.services import MoveKind, compare_rounds, positions_as_of
 
-MODELS = [Negotiation, Party, Participant, Source, Issue, Stance, Round, Demand, Concession]
+MODELS = [
+    Negotiation,
+    Party,
+    Participant,
+    Source,
+    Issue,
+    Stance,
+    Round,
+    Demand,
+    Concession,
+    CompetingClaim,
+]
 
 SMALL = """
 [negotiation]
@@ -225,6 +236,87 @@ def test_a_record_whose_only_change_is_its_sources_is_saved(db, tmp_path):
     assert load_dataset(write(tmp_path, edited)).total_updated == 0
 
 
+def test_a_directory_of_files_loads_as_one_file_in_name_order(db, tmp_path):
+    head, rest = SMALL.split("[[issues]]", 1)
+    rounds_part, statements_part = rest.split("[[statements]]", 1)
+    folder = tmp_path / "border"
+    folder.mkdir()
+    # Written out of order: the loader reads them by name, so the frame comes first.
+    write(folder, "[[statements]]" + statements_part, "20-statements.toml")
+    write(folder, head, "00-frame.toml")
+    write(folder, "[[issues]]" + rounds_part, "10-rounds.toml")
+
+    report = load_dataset(folder)
+
+    assert report.created["demands"] == 3 and report.created["concessions"] == 1
+    assert load_dataset(folder).total_created == 0
+
+
+def test_an_error_in_a_directory_names_the_file_and_the_record(db, tmp_path):
+    folder = tmp_path / "border"
+    folder.mkdir()
+    head, rest = SMALL.split("[[issues]]", 1)
+    write(folder, head, "00-frame.toml")
+    write(folder, "[[issues]]" + rest.replace("month = 2,", "month = 13,"), "10-rounds.toml")
+
+    with pytest.raises(DatasetError, match=r"^10-rounds\.toml: round 'r2': 'date' is not a real"):
+        load_dataset(folder)
+    assert all(count == 0 for count in row_counts().values())
+
+
+def test_a_negotiation_given_in_two_files_is_refused(db, tmp_path):
+    folder = tmp_path / "border"
+    folder.mkdir()
+    write(folder, SMALL, "00-a.toml")
+    write(folder, '[negotiation]\nslug = "other"\ntitle = "Other"\n', "01-b.toml")
+
+    with pytest.raises(
+        DatasetError, match=r"01-b\.toml: \[negotiation\] is given in more than one"
+    ):
+        load_dataset(folder)
+
+
+def test_records_the_file_no_longer_holds_are_removed_and_reported(db, tmp_path, capsys):
+    load_dataset(write(tmp_path, SMALL))
+    # The second version drops round r2 with its demand and concession, and the source 'wire'
+    # that only they cited.
+    frame_and_r1 = SMALL.split('[[rounds]]\nslug = "r2"')[0]
+    r1_statements = SMALL.split('[[statements]]\nround = "r2"')[0].split("[[statements]]", 1)[1]
+    shorter = (frame_and_r1 + "[[statements]]" + r1_statements).replace(
+        '[[sources]]\nslug = "wire"\nkind = "media"\noutlet = "Wire"\ncited_in = "gazette"\n', ""
+    )
+    assert 'slug = "r2"' not in shorter and "wire" not in shorter
+
+    call_command("load_dataset", str(write(tmp_path, shorter, "shorter.toml")))
+
+    out = capsys.readouterr().out
+    assert "0 created, 0 updated, 14 unchanged, 4 removed." in out
+    assert "removed 1 concessions the file no longer holds: north on border at r2" in out
+    assert "removed 1 demands the file no longer holds: north on border at r2" in out
+    assert "removed 1 rounds the file no longer holds: r2" in out
+    assert "removed 1 sources the file no longer holds: wire" in out
+    assert not Round.objects.filter(slug="r2").exists()
+    assert Demand.objects.count() == 2 and Concession.objects.count() == 0
+    assert not Source.objects.filter(slug="wire").exists()
+    # Loading the shorter file again removes nothing more; the full file brings them back.
+    assert load_dataset(write(tmp_path, shorter, "shorter.toml")).total_removed == 0
+    assert load_dataset(write(tmp_path, SMALL)).created["demands"] == 1
+
+
+def test_a_dropped_demand_a_concession_pointed_to_goes_once_the_file_unlinks_it(db, tmp_path):
+    load_dataset(write(tmp_path, SMALL))
+    before = row_counts()
+    # Dropping south's r1 demand alone leaves the concession's in_return_for pointing at it.
+    dropped = SMALL.replace(
+        '[[statements.demands]]\nparty = "south"\nissue = "border"\nstance = 0\n'
+        'text = "Not one field"\nsources = ["gazette"]\n',
+        "",
+    ).replace('in_return_for = { party = "south", issue = "border", round = "r1" }\n', "")
+    assert "Not one field" not in dropped
+    load_dataset(write(tmp_path, dropped))
+    assert Demand.objects.count() == before["Demand"] - 1
+
+
 BAD_FILES = [
     pytest.param(
         'party = "south"\nissue = "border"\nstance = 0',
@@ -337,8 +429,8 @@ def test_the_command_prints_the_report(db, tmp_path, capsys):
     call_command("load_dataset", str(path))
 
     out = capsys.readouterr().out
-    assert "Border talks (border-talks): 18 created, 0 updated, 0 unchanged." in out
-    assert "Border talks (border-talks): 0 created, 0 updated, 18 unchanged." in out
+    assert "Border talks (border-talks): 18 created, 0 updated, 0 unchanged, 0 removed." in out
+    assert "Border talks (border-talks): 0 created, 0 updated, 18 unchanged, 0 removed." in out
     assert "  demands: 3 created, 0 updated, 0 unchanged" in out
 
 
@@ -435,7 +527,7 @@ def test_us_backed_a_ceasefire_first_until_alaska_and_accepted_russias_order_the
     assert us.stance.label == "Negotiate the settlement first, then agree ceasefire terms"
 
     moved = change(
-        compare_rounds(from_round=r["moscow-conditions"], to_round=r["alaska-summit"]),
+        compare_rounds(from_round=r["eve-of-alaska"], to_round=r["alaska-summit"]),
         "united-states",
         "ceasefire-sequencing",
     )
@@ -446,14 +538,18 @@ def test_us_backed_a_ceasefire_first_until_alaska_and_accepted_russias_order_the
 
 def test_ukraine_and_europe_demanded_an_immediate_ceasefire_on_the_eve_of_alaska(dataset):
     r = rounds(dataset)
-    before = positions_as_of(round=r["alaska-meeting-proposed"])
     eve = positions_as_of(round=r["eve-of-alaska"])
 
     for party in ("ukraine", "europe"):
-        assert not position(before, party, "ceasefire-sequencing").is_stated
-        assert position(eve, party, "ceasefire-sequencing").stance.value == 0
-    # The article gives Europe no other demand before the December 2025 documents.
-    assert Demand.objects.filter(party__slug="europe").count() == 2
+        cell = position(eve, party, "ceasefire-sequencing")
+        assert (cell.since, cell.stance.value) == (r["eve-of-alaska"], 0)
+        assert "fakti-2026-01-24-eve-of-alaska" in {s.slug for s in cell.demand.sources.all()}
+    # Other reporting records the same stance earlier, when Kyiv and four European leaders
+    # called for a 30-day ceasefire as the space for talks.
+    may = positions_as_of(round=r["kyiv-ceasefire-call"])
+    assert {
+        position(may, p, "ceasefire-sequencing").stance.value for p in ("ukraine", "europe")
+    } == {0}
 
 
 def test_russias_late_spring_conditions(dataset):
@@ -466,7 +562,8 @@ def test_russias_late_spring_conditions(dataset):
         "military-aid": "Western military assistance ends",
         "donbas-withdrawal": "Ukrainian forces leave all of Donetsk and Luhansk",
         "elections": "New elections as a condition for ending the war",
-        "language": "Russian declared a state language",
+        # The article's words: Russian as the state language "in these territories".
+        "language": "Russian a state language in the territories concerned",
     }
     for issue, label in expected.items():
         cell = position(conditions, "russia", issue)
@@ -483,9 +580,8 @@ def test_in_mid_march_russia_agreed_an_energy_strike_halt_but_no_general_ceasefi
     matrix = positions_as_of(round=call)
 
     assert call.date_display == "mid-March 2025"
-    assert position(matrix, "russia", "energy-strikes").stance.label == (
-        "Time-limited halt of strikes on energy facilities"
-    )
+    # Putin's consent to the 30-day halt is a concession, not a Russian demand.
+    assert not position(matrix, "russia", "energy-strikes").is_stated
     assert position(matrix, "russia", "ceasefire-sequencing").stance.label == (
         "Only limited halts; no general ceasefire yet"
     )
@@ -497,7 +593,7 @@ def test_in_mid_march_russia_agreed_an_energy_strike_halt_but_no_general_ceasefi
         "russia",
         "energy-strikes",
     )
-    assert energy.kind == MoveKind.NEW
+    assert energy.kind == MoveKind.NONE and energy.is_change
     assert [c.status for c in energy.concessions] == [Concession.Status.ACCEPTED]
 
 
@@ -509,6 +605,7 @@ def test_in_april_the_kremlin_rejected_a_30_day_ceasefire_and_agreed_a_prisoner_
 
     assert change(comparison, "russia", "ceasefire-sequencing").kind == MoveKind.RESTATED
     prisoners = change(comparison, "russia", "prisoners")
+    assert prisoners.after is None  # the consent is a concession, not a demand
     assert [c.text for c in prisoners.concessions] == [
         "The Kremlin agrees to an exchange of prisoners of war."
     ]
@@ -521,33 +618,43 @@ def test_in_april_the_kremlin_rejected_a_30_day_ceasefire_and_agreed_a_prisoner_
 def test_after_anchorage_russia_offered_to_halt_in_zaporizhzhia_and_kherson_for_donbas(dataset):
     r = rounds(dataset)
     after = r["after-anchorage"]
-    cell = position(positions_as_of(round=after), "russia", "zaporizhzhia-kherson-front")
+    assert after.date_display == "16–18 August 2025"
+    matrix = positions_as_of(round=after)
+    donbas = position(matrix, "russia", "donbas-withdrawal")
 
-    assert cell.since == after
-    assert cell.stance.label == "Military operations stop where the front stands"
-    outlets = {s.outlet for s in cell.demand.sources.all()}
+    # Reported by Axios, The New York Times and Reuters (through the article): not confirmed.
+    assert donbas.since == after and donbas.demand.status == Demand.Status.REPORTED
+    outlets = {s.outlet for s in donbas.demand.sources.all()}
     assert {"Axios", "The New York Times", "Reuters", "FAKTI.BG"} <= outlets
     article = Source.objects.get(slug="fakti-2026-01-24")
-    for cited in cell.demand.sources.filter(kind=Source.Kind.MEDIA):
+    for cited in donbas.demand.sources.filter(
+        outlet__in=["Axios", "The New York Times", "Reuters"]
+    ):
         assert cited.cited_in == article
-    # Putin's confirmation is the article's paraphrase: no speaker, and the title says so.
-    confirmation = cell.demand.sources.get(slug="fakti-2026-01-24-putin-confirms")
-    assert confirmation.speaker == ""
-    assert "reporting what Vladimir Putin confirmed" in confirmation.title
+    # Putin's later, undated confirmation does not confirm an August demand.
+    assert not donbas.demand.sources.filter(slug="fakti-2026-01-24-putin-confirms").exists()
+    # The one ambiguous sentence no longer makes the US demand a Ukrainian withdrawal.
+    assert not position(matrix, "united-states", "donbas-withdrawal").is_stated
+    assert not position(matrix, "united-states", "zaporizhzhia-kherson-front").is_stated
 
     moved = change(
         compare_rounds(from_round=r["alaska-summit"], to_round=after),
         "russia",
         "zaporizhzhia-kherson-front",
     )
-    assert moved.kind == MoveKind.NEW
     (offer,) = moved.concessions
     assert offer.status == Concession.Status.OFFERED
     assert "Donetsk and Luhansk" in offer.conditions
-    assert (offer.in_return_for.party.slug, offer.in_return_for.issue.slug) == (
-        "united-states",
-        "donbas-withdrawal",
+    assert "where the front stands" not in " ".join(
+        Stance.objects.filter(issue__slug="zaporizhzhia-kherson-front").values_list(
+            "label", flat=True
+        )
     )
+    # The article's "Putin later confirmed" sits with his statement of November 2025.
+    confirmation = Source.objects.get(slug="fakti-2026-01-24-putin-confirms")
+    assert confirmation.speaker == ""
+    assert "reporting what Vladimir Putin confirmed" in confirmation.title
+    assert {c.round.slug for c in confirmation.concessions.all()} == {"twenty-eight-point-plan"}
 
 
 def test_strikes_on_ukrainian_and_on_russian_energy_are_separate_issues(dataset):
@@ -615,19 +722,21 @@ def test_the_28_point_plan_cites_driscoll_and_the_four_documents_exclude_russia(
         for s in us_plan.demand.sources.all()
     )
 
-    matrix = positions_as_of(round=r["doubts-about-success"])
-    guarantees = {p.slug: position(matrix, p.slug, "security-guarantees") for p in matrix.parties}
-    assert {slug for slug, cell in guarantees.items() if cell.is_stated} == {
+    # "Presents" was more than the article says: the terms "became known" during the visit.
+    assert "Presents" not in us_plan.demand.text and "became known" in us_plan.demand.text
+    # The article names no party's demand in the four documents, so the round records none.
+    four = r["four-documents"]
+    assert not four.demands.exists() and not four.concessions.exists()
+    assert four.date_display == "November–December 2025"
+    assert set(four.parties.values_list("slug", flat=True)) == {
         "united-states",
         "ukraine",
         "europe",
     }
-    assert matrix.gaps[guarantees["ukraine"].issue.pk].spread == 0
-    assert set(r["four-documents"].parties.values_list("slug", flat=True)) == {
-        "united-states",
-        "ukraine",
-        "europe",
-    }
+    # The trilateral meeting is one that never took place, not talks that failed.
+    trilateral = r["trilateral-meeting-not-held"]
+    assert trilateral.outcome == "The meeting did not take place."
+    assert "trilateral-meeting-fails" not in r
 
 
 def test_vague_dates_are_shown_as_the_article_gives_them(dataset):
@@ -640,19 +749,25 @@ def test_vague_dates_are_shown_as_the_article_gives_them(dataset):
     assert shown["un-general-assembly-vote"] == "2025"
     assert shown["energy-strike-moratorium-call"] == "mid-March 2025"
     assert shown["april-russia-ukraine-meeting"] == "April 2025"
-    # "Subsequently": after late spring, with no later bound than the article's own date.
-    assert shown["oil-export-sanctions"] == "late spring 2025 – winter 2026"
-    assert shown["alaska-summit"] == "August 2025"
-    assert shown["budapest-summit-cancelled"] == "August–December 2025"
+    # "Subsequently": after late spring (May), bounded by the article's own month, no later.
+    assert shown["oil-export-sanctions"] == "May 2025 – January 2026"
+    # "Then": no end the article does not give.
+    assert shown["demands-called-excessive"] == "late spring 2025"
+    assert shown["alaska-summit"] == "15 August 2025"
+    assert shown["trilateral-meeting-not-held"] == "late August 2025"
+    assert shown["budapest-summit-cancelled"] == "October 2025"
     assert shown["witkoff-ushakov-model"] == "autumn 2025"
-    assert shown["four-documents"] == "December 2025"
-    assert shown["abu-dhabi-talks"] == "24 January 2026"
+    assert shown["four-documents"] == "November–December 2025"
+    # Vance is dated; the NYT and Rubio are not, so they are not dated with him.
+    assert shown["doubts-about-success"] == "December 2025"
+    assert shown["doubts-undated"] == "September 2025 – January 2026"
+    assert shown["abu-dhabi-talks"] == "23–24 January 2026"
     ordered = [x.slug for x in Round.objects.filter(negotiation=dataset).chronological()]
     assert ordered.index("eve-of-alaska") < ordered.index("alaska-summit")
     assert ordered.index("alaska-summit") < ordered.index("after-anchorage")
-    # The documents came out of the November and December rounds, so after the 28-point plan.
-    assert ordered.index("twenty-eight-point-plan") < ordered.index("four-documents")
-    assert ordered.index("four-documents") < ordered.index("doubts-about-success")
+    # A period sorts at its start: the documents' November–December before the 28-point plan.
+    assert ordered.index("four-documents") < ordered.index("twenty-eight-point-plan")
+    assert ordered.index("twenty-eight-point-plan") < ordered.index("doubts-about-success")
     assert ordered[-1] == "abu-dhabi-talks"
 
 

@@ -675,10 +675,20 @@ class StatementSerializer(RecordSerializer):
         help_text="The round; written as its slug within the negotiation in the URL.",
     )
     sources = sources_field()
+    competing_claims = serializers.SerializerMethodField(
+        help_text="Sources that say otherwise than this statement, each with its claim and "
+        "status (reported, confirmed, disputed); docs/dataset.md."
+    )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return statement_url(self.context, obj)
+
+    def get_competing_claims(self, obj) -> list[dict[str, str]]:
+        return [
+            {"claim": c.claim, "status": c.status, "source": c.source.slug}
+            for c in obj.competing_claims.all()
+        ]
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_html_url(self, obj) -> str | None:
@@ -709,6 +719,7 @@ class DemandSerializer(StatementSerializer):
             "priority",
             "status",
             "sources",
+            "competing_claims",
             "created_at",
             "updated_at",
             "url",
@@ -771,6 +782,7 @@ class ConcessionSerializer(StatementSerializer):
             "in_return_for",
             "status",
             "sources",
+            "competing_claims",
             "created_at",
             "updated_at",
             "url",

@@ -51,7 +51,7 @@ from negotiations.api.queries import GapsQuerySerializer, PanelQuerySerializer, 
 from negotiations.api.renderers import csv_columns, csv_lines
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
 from positions.freshness import last_change
-from positions.models import Concession, Demand
+from positions.models import Concession, Demand, claims_prefetch
 from positions.services import (
     compare_rounds,
     gap_history,
@@ -456,7 +456,7 @@ class DemandViewSet(NegotiationScopedViewSet):
     negotiation_path = "round__negotiation"
     queryset = (
         Demand.objects.select_related("party", "issue__negotiation", "round__negotiation", "stance")
-        .prefetch_related("sources")
+        .prefetch_related("sources", claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.DemandSerializer
@@ -483,7 +483,7 @@ class ConcessionViewSet(NegotiationScopedViewSet):
             "in_return_for__party",
             "in_return_for__round__negotiation",
         )
-        .prefetch_related("sources")
+        .prefetch_related("sources", claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.ConcessionSerializer

@@ -4,6 +4,7 @@ import functools
 import re
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -84,8 +85,9 @@ def sources(statement):
     groups: dict[tuple, list] = {}
     for source in statement.sources.all():
         groups.setdefault((source.outlet, source.published_on), []).append(source)
+    claims = competing_claims(statement)
     if not groups:
-        return mark_safe('<span class="sources sources--none">No source recorded</span>')
+        return mark_safe('<span class="sources sources--none">No source recorded</span>' + claims)
     count = sum(len(items) for items in groups.values())
     parts = []
     for (outlet, date), items in groups.items():
@@ -104,10 +106,24 @@ def sources(statement):
             ]
             parts.append(format_html("{}, {} ({})", outlet, when, mark_safe(", ".join(excerpts))))
     return format_html(
-        '<span class="sources"><span class="sources-label">Source{}:</span> {}</span>',
+        '<span class="sources"><span class="sources-label">Source{}:</span> {}</span>{}',
         "" if count == 1 else "s",
         mark_safe("; ".join(parts)),  # noqa: S308 - every part is built by format_html
+        claims,
     )
+
+
+def competing_claims(statement) -> str:
+    """Sources that say otherwise (docs/dataset.md), where the page fetched them.
+
+    Only a page that asked for them (`with_claims()`) shows them: never one query per statement.
+    """
+    if "competing_claims" not in getattr(statement, "_prefetched_objects_cache", {}):
+        return ""
+    claims = list(statement.competing_claims.all())
+    if not claims:
+        return ""
+    return render_to_string("positions/_competing_claims.html", {"claims": claims})
 
 
 @register.simple_tag

@@ -73,8 +73,10 @@ def test_after_the_march_call_russias_partial_halt_stands(dataset, analyst_clien
     page = page_of(analyst_client, after)
 
     assert f"As of “{march}”" in standing_part(page)
-    russia_cell = standing_cell(page, dataset.issues.get(slug="energy-strikes"), 2)
-    assert "30-day" in russia_cell
+    # Russia's consent to the 30-day energy halt is a concession; what stands is its rejection
+    # of a general ceasefire.
+    russia_cell = standing_cell(page, dataset.issues.get(slug="ceasefire-sequencing"), 2)
+    assert "Only limited halts; no general ceasefire yet" in russia_cell
 
 
 def test_stance_of_another_issue_is_refused_on_a_dataset_round(dataset, analyst_client):

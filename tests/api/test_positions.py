@@ -210,7 +210,13 @@ class TestDatasetFacts:
             {"party": "russia", "round": "energy-strike-moratorium-call"},
         ).json()["results"]
         by_issue = {d["issue"]["slug"]: d for d in demands}
-        assert "energy-strikes" in by_issue
+        # Russia's consent to the 30-day halt is a concession, not a demand (issue 7).
+        assert "energy-strikes" not in by_issue
+        concessions = api.get(
+            f"{self.BASE}/concessions/",
+            {"party": "russia", "round": "energy-strike-moratorium-call"},
+        ).json()["results"]
+        assert [c["issue"]["slug"] for c in concessions] == ["energy-strikes"]
         ceasefire = self.stance(
             api,
             as_of="energy-strike-moratorium-call",

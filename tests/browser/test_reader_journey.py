@@ -23,19 +23,24 @@ def test_reader_compares_two_rounds_and_follows_a_source(page, live_server, data
     # At the Alaska summit the US gave up an immediate ceasefire as a condition for talks.
     us = page.locator("tr#issue-ceasefire-sequencing td").nth(0)
     expect(us.locator(".badge").first).not_to_have_text("unchanged")
-    expect(us.locator(".before-after")).to_contain_text(
-        "Immediate general ceasefire as a condition for talks"
-    )
     expect(us.locator(".before-after")).to_contain_text("Negotiate the settlement first")
+    expect(us.locator(".concession")).to_contain_text("Drops support for an immediate ceasefire")
 
-    # Moscow's late-spring conditions are new Russian demands in between.
-    for issue in ("nato-membership", "military-aid", "donbas-withdrawal", "elections", "language"):
+    # Moscow's late-spring conditions and its Istanbul memorandum are new Russian demands in
+    # between; each cell names the round the standing demand was said at.
+    for issue, said_at in [
+        ("military-aid", "Moscow"),
+        ("donbas-withdrawal", "Moscow"),
+        ("nato-membership", "Istanbul"),
+        ("elections", "Istanbul"),
+        ("language", "Istanbul"),
+    ]:
         russia = page.locator(f"tr#issue-{issue} td").nth(1)
         expect(russia.locator(".badge")).to_have_text("new")
-        expect(russia.locator(".said-at")).to_contain_text("Moscow")
+        expect(russia.locator(".said-at")).to_contain_text(said_at)
 
     # On whose word: the source link leads to the outlet, date and quote.
-    us.locator(".said-at a.cite").first.click()
+    us.locator('.said-at a.cite[href*="/sources/fakti-2026-01-24"]').first.click()
     expect(page).to_have_url(re.compile(r"/sources/[\w-]+/$"))
     expect(page.locator("dl.facts")).to_contain_text("FAKTI.BG")
     expect(page.locator("dl.facts")).to_contain_text("24 January 2026")

@@ -47,7 +47,7 @@ def test_mid_march_call_russia_takes_an_energy_halt_but_no_general_ceasefire(cli
     russia = next(b for b in page.select("section.party-block") if b.h3.a.get_text() == "Russia")
     said = text_of(russia)
     assert "30-day" in said
-    assert "Rejects a general ceasefire" in said
+    assert "Rejects the White House's proposal for a general ceasefire" in said
 
 
 def test_overview_has_the_four_principals_and_every_round(client, dataset):

@@ -10,12 +10,14 @@ from positions.plan_loader import load_plans, plans_path
 
 class Command(BaseCommand):
     help = (
-        "Create or update a negotiation from a dataset file: a name under negotiations/datasets/ "
-        "or a path to a .toml file. The file wins: a record the file holds is brought back to "
-        "the file's values, which OVERWRITES edits made to it in the admin (records the file "
-        "does not hold are left alone, and nothing is deleted). Unchanged records are not "
-        "touched, and on any error nothing is loaded. With --if-missing, the file is loaded only "
-        "if its negotiation is not in the database yet, so admin edits are kept."
+        "Create or update a negotiation from a dataset: a name under negotiations/datasets/ "
+        "(a directory of .toml files read in name order, or one .toml file) or a path to either. "
+        "The file wins: a record the file holds is brought back to the file's values, which "
+        "OVERWRITES edits made to it in the admin, and the negotiation's records the file no "
+        "longer holds (rounds, issues, demands, concessions, participants) are REMOVED and "
+        "listed. Unchanged records are not touched, and on any error nothing is loaded. With "
+        "--if-missing, the file is loaded only if its negotiation is not in the database yet, "
+        "so admin edits are kept."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +25,10 @@ class Command(BaseCommand):
             "dataset",
             nargs="?",
             default=DEFAULT_DATASET,
-            help=f"Dataset name or path to a .toml file (default: {DEFAULT_DATASET}).",
+            help=(
+                f"Dataset name, or path to a .toml file or a directory of them "
+                f"(default: {DEFAULT_DATASET})."
+            ),
         )
         parser.add_argument(
             "--if-missing",
@@ -56,5 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(
             "The database now matches the file. Loading overwrites edits made in the admin to "
-            f"records the file holds ({report.total_updated} record(s) updated this time)."
+            f"records the file holds ({report.total_updated} record(s) updated this time) and "
+            f"removes the negotiation's records the file no longer holds "
+            f"({report.total_removed} removed this time)."
         )
