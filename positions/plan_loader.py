@@ -27,7 +27,7 @@ from negotiations.loader import (
     differs,
     fields,
     fuzzy_date,
-    read_dataset,
+    read_file,
     record_label,
     slug_list,
 )
@@ -67,7 +67,7 @@ def plans_path(name_or_path: str | Path) -> Path | None:
 
 def load_plans(path: Path) -> PlanReport:
     """Create or update the plans a plans file describes; all of them or, on error, none."""
-    data = read_dataset(path)
+    data = read_file(path)
     with transaction.atomic():
         return _PlanLoader(data, path.name).load()
 
