@@ -25,6 +25,19 @@ class DatePart(models.TextChoices):
     LATE = "late", "late"
 
 
+def part_of_month_or_season(name: str) -> models.CheckConstraint:
+    """Return the constraint that early, mid and late qualify only a month or a season.
+
+    One rule for every model with a fuzzy date (`date_precision` and `date_part`): rounds, plans.
+    """
+    return models.CheckConstraint(
+        condition=models.Q(date_part="")
+        | models.Q(date_precision__in=[DatePrecision.MONTH, DatePrecision.SEASON]),
+        name=name,
+        violation_error_message="Early, mid and late apply only to a month or a season.",
+    )
+
+
 # Seasons of the northern meteorological calendar; "winter 2025" is its January-February part
 # (the article's winter of 2025 follows the January inauguration).
 SEASON_OF_MONTH = {

@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from negotiations.dates import DatePart, DatePrecision, describe_date, validate_fuzzy_date
+from negotiations.dates import (
+    DatePart,
+    DatePrecision,
+    describe_date,
+    part_of_month_or_season,
+    validate_fuzzy_date,
+)
 from negotiations.refusals import refusal
 
 
@@ -330,11 +336,7 @@ class Round(models.Model):
                 name="negotiations_round_ends_after_start",
                 violation_error_message="A round cannot end before it starts.",
             ),
-            models.CheckConstraint(
-                condition=Q(date_part="") | Q(date_precision__in=["month", "season"]),
-                name="negotiations_round_part_of_month_or_season",
-                violation_error_message="Early, mid and late apply only to a month or a season.",
-            ),
+            part_of_month_or_season("negotiations_round_part_of_month_or_season"),
         ]
 
     def __str__(self):

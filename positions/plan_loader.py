@@ -35,7 +35,7 @@ from negotiations.models import Issue, Negotiation, Party, Round, Source, Stance
 from positions.plan_models import Plan, PlanPoint, PointLink
 
 LIST = (list, "a list")
-KINDS = ["issues", "stances", "sources", "plans", "points", "links"]
+KINDS = ["sources", "plans", "points", "links"]
 
 
 @dataclass
@@ -83,7 +83,7 @@ class _PlanLoader:
 
     def load(self) -> PlanReport:
         data = self.data
-        unknown = set(data) - {"negotiation", "issues", "sources", "plans", "crosswalk"}
+        unknown = set(data) - {"negotiation", "sources", "plans", "crosswalk"}
         if unknown:
             raise DatasetError(f"{self.filename}: unknown section {', '.join(sorted(unknown))}.")
         slug = data.get("negotiation")
@@ -98,8 +98,6 @@ class _PlanLoader:
         self.negotiation = negotiation
         self.report = PlanReport(negotiation)
         self.issues = {i.slug: i for i in negotiation.issues.all()}
-        for number, record in enumerate(data.get("issues", []), 1):
-            self.load_issue(record, number)
         for number, record in enumerate(data.get("sources", []), 1):
             self.load_source(record, number)
         for number, record in enumerate(data.get("plans", []), 1):
@@ -149,49 +147,6 @@ class _PlanLoader:
         return [self.sources[slug] for slug in slugs]
 
     # --- sections --------------------------------------------------------------------------
-
-    def load_issue(self, record: Any, number: int) -> None:
-        label = record_label("issue", number, record)
-        fields(
-            record,
-            label,
-            required={
-                "slug": TEXT,
-                "title": TEXT,
-                "category": TEXT,
-                "low_pole": TEXT,
-                "high_pole": TEXT,
-                "stances": LIST,
-            },
-            optional={"order": INTEGER, "description": TEXT},
-        )
-        values = {
-            name: record.get(name, "").strip()
-            for name in ("title", "category", "low_pole", "high_pole", "description")
-        }
-        values["order"] = record.get("order", 0)
-        issue = self.upsert(
-            Issue,
-            label,
-            key={"negotiation": self.negotiation, "slug": record["slug"]},
-            values=values,
-            kind="issues",
-        )
-        self.issues[issue.slug] = issue
-        for rung in record["stances"]:
-            fields(
-                rung,
-                f"{label}, stance {rung!r}",
-                required={"value": INTEGER, "label": TEXT},
-                optional={"description": TEXT},
-            )
-            self.upsert(
-                Stance,
-                f"{label}, stance {rung['value']}",
-                key={"issue": issue, "value": rung["value"]},
-                values={"label": rung["label"], "description": rung.get("description", "")},
-                kind="stances",
-            )
 
     def load_source(self, record: Any, number: int) -> None:
         label = record_label("source", number, record)
@@ -305,8 +260,8 @@ class _PlanLoader:
             issue = self.issues.get(record["issue"])
             if issue is None:
                 raise DatasetError(
-                    f"{label}: issue {record['issue']!r} is neither in the dataset nor in this "
-                    "file's issues."
+                    f"{label}: issue {record['issue']!r} is not in the dataset; add it there "
+                    "(one scale per issue, docs/plans.md)."
                 )
         if "stance" in record:
             if issue is None:

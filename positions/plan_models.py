@@ -17,7 +17,13 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from negotiations.dates import DatePart, DatePrecision, describe_date, validate_fuzzy_date
+from negotiations.dates import (
+    DatePart,
+    DatePrecision,
+    describe_date,
+    part_of_month_or_season,
+    validate_fuzzy_date,
+)
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 
 POINT_NUMBER = re.compile(r"^[1-9][0-9]{0,2}(\.[a-z0-9]{1,3})?$")
@@ -99,11 +105,7 @@ class Plan(models.Model):
                 name="positions_plan_not_its_own_previous",
                 violation_error_message="A plan cannot revise itself.",
             ),
-            models.CheckConstraint(
-                condition=Q(date_part="") | Q(date_precision__in=["month", "season"]),
-                name="positions_plan_part_of_month_or_season",
-                violation_error_message="Early, mid and late apply only to a month or a season.",
-            ),
+            part_of_month_or_season("positions_plan_part_of_month_or_season"),
         ]
 
     def __str__(self):
