@@ -351,6 +351,52 @@ def check_dating(dated: str | None, published_on, url: str, label: str) -> None:
         )
 
 
+def source_values(
+    record: Any, label: str, *, declared: dict[str, dict], sources: dict[str, Source]
+) -> dict[str, Any]:
+    """Return a source's field values from its record: the one reading of a [[sources]] row.
+
+    `declared` holds the values of the sources read so far (an excerpt takes its article's
+    bibliographic fields), `sources` their records (for `cited_in`). Every file that declares
+    sources, the dataset's and a plans file (positions/plan_loader.py), reads them here.
+    """
+    text_fields = ("kind", "outlet", "title", "author", "url", "speaker", "quote")
+    fields(
+        record,
+        label,
+        required={"slug": TEXT},
+        optional={
+            **dict.fromkeys(text_fields, TEXT),
+            "published_on": DATE,
+            "cited_in": TEXT,
+            "excerpt_of": TEXT,
+            "dated": TEXT,
+        },
+    )
+    if record["slug"] in declared:
+        raise DatasetError(f"{label}: declared twice.")
+    values: dict[str, Any] = {}
+    if "excerpt_of" in record:
+        parent = record["excerpt_of"]
+        if parent not in declared:
+            raise DatasetError(f"{label}: excerpt_of {parent!r} names no source declared above it.")
+        values |= {k: declared[parent][k] for k in EXCERPT_FIELDS}
+    for name in text_fields:
+        if name in record:
+            values[name] = record[name].strip()
+        values.setdefault(name, "")
+    values["published_on"] = record.get("published_on", values.get("published_on"))
+    check_dating(record.get("dated"), values["published_on"], values["url"], label)
+    for name in ("kind", "outlet"):
+        if not values[name]:
+            raise DatasetError(f"{label}: missing field {name!r}.")
+    cited_in = record.get("cited_in")
+    if cited_in is not None and cited_in not in sources:
+        raise DatasetError(f"{label}: cited_in {cited_in!r} names no source declared above it.")
+    values["cited_in"] = sources.get(cited_in) if cited_in else None
+    return values
+
+
 # --- writing the database -----------------------------------------------------------------------
 
 
@@ -633,45 +679,11 @@ class _Loader:
 
     def load_source(self, record: Any, number: int) -> None:
         label = record_label("source", number, record)
-        text_fields = ("kind", "outlet", "title", "author", "url", "speaker", "quote")
-        fields(
-            record,
-            label,
-            required={"slug": TEXT},
-            optional={
-                **dict.fromkeys(text_fields, TEXT),
-                "published_on": DATE,
-                "cited_in": TEXT,
-                "excerpt_of": TEXT,
-                "dated": TEXT,
-            },
+        values = source_values(record, label, declared=self.source_fields, sources=self.sources)
+        self.source_fields[record["slug"]] = values
+        self.sources[record["slug"]] = self.upsert(
+            Source, label, key={"slug": record["slug"]}, values=values
         )
-        slug = record["slug"]
-        if slug in self.sources:
-            raise DatasetError(f"{label}: declared twice.")
-        values: dict[str, Any] = {}
-        if "excerpt_of" in record:
-            parent = record["excerpt_of"]
-            if parent not in self.source_fields:
-                raise DatasetError(
-                    f"{label}: excerpt_of {parent!r} names no source declared above it."
-                )
-            values |= {k: self.source_fields[parent][k] for k in EXCERPT_FIELDS}
-        for name in text_fields:
-            if name in record:
-                values[name] = record[name].strip()
-            values.setdefault(name, "")
-        values["published_on"] = record.get("published_on", values.get("published_on"))
-        check_dating(record.get("dated"), values["published_on"], values["url"], label)
-        for name in ("kind", "outlet"):
-            if not values[name]:
-                raise DatasetError(f"{label}: missing field {name!r}.")
-        cited_in = record.get("cited_in")
-        if cited_in is not None and cited_in not in self.sources:
-            raise DatasetError(f"{label}: cited_in {cited_in!r} names no source declared above it.")
-        values["cited_in"] = self.sources.get(cited_in) if cited_in else None
-        self.source_fields[slug] = values
-        self.sources[slug] = self.upsert(Source, label, key={"slug": slug}, values=values)
 
     def load_issue(self, record: Any, number: int) -> None:
         label = record_label("issue", number, record)

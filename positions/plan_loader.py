@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from negotiations.loader import (
-    DATE,
     INTEGER,
     TEXT,
     DatasetError,
@@ -30,6 +29,7 @@ from negotiations.loader import (
     read_file,
     record_label,
     slug_list,
+    source_values,
 )
 from negotiations.models import Issue, Negotiation, Party, Round, Source, Stance
 from positions.plan_models import Plan, PlanPoint, PointLink
@@ -78,6 +78,7 @@ class _PlanLoader:
         self.filename = filename
         self.issues: dict[str, Issue] = {}
         self.sources: dict[str, Source] = {}
+        self.source_fields: dict[str, dict] = {}
         self.plans: dict[str, Plan] = {}
         self.report: PlanReport | None = None
 
@@ -150,30 +151,8 @@ class _PlanLoader:
 
     def load_source(self, record: Any, number: int) -> None:
         label = record_label("source", number, record)
-        text_fields = ("kind", "outlet", "title", "author", "url", "speaker", "quote")
-        fields(
-            record,
-            label,
-            required={"slug": TEXT},
-            optional={**dict.fromkeys(text_fields, TEXT), "published_on": DATE, "excerpt_of": TEXT},
-        )
-        if record["slug"] in self.sources:
-            raise DatasetError(f"{label}: declared twice.")
-        values = {name: " ".join(record.get(name, "").split()) for name in text_fields}
-        values["published_on"] = record.get("published_on")
-        if "excerpt_of" in record:  # an excerpt takes its article's bibliographic fields
-            article = self.sources.get(record["excerpt_of"])
-            if article is None:
-                raise DatasetError(
-                    f"{label}: excerpt_of {record['excerpt_of']!r} names no source declared above."
-                )
-            for name in ("kind", "outlet", "title", "author", "url", "published_on"):
-                if name not in record:
-                    values[name] = getattr(article, name)
-        for name in ("kind", "outlet"):
-            if not values[name]:
-                raise DatasetError(f"{label}: missing field {name!r}.")
-        values["cited_in"] = None
+        values = source_values(record, label, declared=self.source_fields, sources=self.sources)
+        self.source_fields[record["slug"]] = values
         self.sources[record["slug"]] = self.upsert(
             Source, label, key={"slug": record["slug"]}, values=values, kind="sources"
         )
