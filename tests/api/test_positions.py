@@ -345,6 +345,6 @@ def test_dataset_us_russia_distance_and_each_issues_pole_side(api, dataset):
         issue["slug"]: issue["high_pole_side"] and issue["high_pole_side"]["slug"]
         for issue in api.get(f"{url}/issues/").json()["results"]
     }
-    assert len(sides) == 17
+    assert len(sides) == 25
     assert sides["eastern-territory"] == "russia" and sides["sanctions"] == "ukraine"
     assert sides["prisoners"] is None and sides["peace-plan"] is None
