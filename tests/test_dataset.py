@@ -724,9 +724,11 @@ def test_the_28_point_plan_cites_driscoll_and_the_four_documents_exclude_russia(
 
     # "Presents" was more than the article says: the terms "became known" during the visit.
     assert "Presents" not in us_plan.demand.text and "became known" in us_plan.demand.text
-    # The article names no party's demand in the four documents, so the round records none.
+    # The article names no party's demand in the four documents; what the US and Ukraine said of
+    # them comes from other reporting, never from the article.
     four = r["four-documents"]
-    assert not four.demands.exists() and not four.concessions.exists()
+    assert set(four.demands.values_list("party__slug", flat=True)) == {"united-states", "ukraine"}
+    assert not four.demands.filter(sources__slug__startswith="fakti-").exists()
     assert four.date_display == "November–December 2025"
     assert set(four.parties.values_list("slug", flat=True)) == {
         "united-states",
@@ -758,8 +760,9 @@ def test_vague_dates_are_shown_as_the_article_gives_them(dataset):
     assert shown["budapest-summit-cancelled"] == "October 2025"
     assert shown["witkoff-ushakov-model"] == "autumn 2025"
     assert shown["four-documents"] == "November–December 2025"
-    # Vance is dated; the NYT and Rubio are not, so they are not dated with him.
-    assert shown["doubts-about-success"] == "December 2025"
+    # Vance is dated (the article's month, the interview's day); the NYT and Rubio are not, so
+    # they are not dated with him.
+    assert shown["doubts-about-success"] == "22 December 2025"
     assert shown["doubts-undated"] == "September 2025 – January 2026"
     assert shown["abu-dhabi-talks"] == "23–24 January 2026"
     ordered = [x.slug for x in Round.objects.filter(negotiation=dataset).chronological()]
@@ -767,7 +770,8 @@ def test_vague_dates_are_shown_as_the_article_gives_them(dataset):
     assert ordered.index("alaska-summit") < ordered.index("after-anchorage")
     # A period sorts at its start: the documents' November–December before the 28-point plan.
     assert ordered.index("four-documents") < ordered.index("twenty-eight-point-plan")
-    assert ordered.index("twenty-eight-point-plan") < ordered.index("doubts-about-success")
+    assert ordered.index("miami-talks-december") < ordered.index("doubts-about-success")
+    assert ordered.index("doubts-about-success") < ordered.index("twenty-point-framework")
     assert ordered[-1] == "abu-dhabi-talks"
 
 
