@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "negotiations.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("API_ANON_RATE", "1000000000/second")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 
 def main(url: str, requests: int = 50) -> None:

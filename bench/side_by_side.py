@@ -72,6 +72,7 @@ def parley_env(database_url: str) -> dict:
         "SECRET_KEY": "bench-only-not-a-secret",
         "API_ANON_RATE": "1000000000/second",
         "LOG_LEVEL": "WARNING",
+        "SECURE_SSL_REDIRECT": "0",  # served over plain HTTP on localhost
     }
 
 
