@@ -1,7 +1,7 @@
-"""Time the position service and the reader pages on the corpus bench/page_corpus.py builds.
+"""Time the position service and the reader pages on the corpus `manage.py generate_corpus` builds.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_pagecorpus \
-        .venv/bin/python bench/page_timings.py [--repeat 15] [--negotiation talks-50]
+        .venv/bin/python bench/page_timings.py [--repeat 15] [--negotiation synthetic-000]
 
 Each service call and page is run once to warm up, then `--repeat` times; the median is printed
 with the number of SQL queries of one run. Pages go through Django's test client with DEBUG off
@@ -59,7 +59,7 @@ def timed(run, repeat: int) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--negotiation", default="talks-50")
+    parser.add_argument("--negotiation", default="synthetic-000")
     args = parser.parse_args()
     # DEBUG off serves hashed static names from the manifest, as in production.
     call_command("collectstatic", interactive=False, verbosity=0)
