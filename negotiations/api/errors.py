@@ -9,8 +9,10 @@ from django.http import JsonResponse
 from django.urls import reverse
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from negotiations.api.preconditions import PreconditionFailed
 from negotiations.api.serializers import field_errors
 from negotiations.refusals import as_validation_error
 
@@ -27,7 +29,8 @@ def exception_handler(exc, context):
     Deleting a record others point at is a 409 naming them; a constraint or trigger that
     refuses a write the models' validation let through (a race, a writer behind the models) is
     a 400 on the field its rule names, in the words validation uses (negotiations.refusals),
-    and a 409 when it refuses a deletion.
+    and a 409 when it refuses a deletion. A stale If-Match is a 412 with the record as it now
+    stands (negotiations/api/preconditions.py).
     """
     if isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(in_use_message(exc))
@@ -40,7 +43,15 @@ def exception_handler(exc, context):
             exc = Conflict(" ".join(refusal.messages))
         else:
             exc = exceptions.ValidationError(field_errors(refusal))
-    response = drf_exception_handler(exc, context)
+    if isinstance(exc, PreconditionFailed):
+        # The record as it stands, untouched (DRF would make its numbers strings), and its ETag.
+        response = Response(
+            {"detail": str(exc.detail), "current": exc.current},
+            status=exc.status_code,
+            headers={"ETag": exc.etag},
+        )
+    else:
+        response = drf_exception_handler(exc, context)
     request = context.get("request")
     if response is not None and request is not None:
         renderer = getattr(request, "accepted_renderer", None)

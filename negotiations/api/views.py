@@ -24,6 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from negotiations.api import preconditions
 from negotiations.api import schema  # noqa: F401 (registers the OpenAPI extensions)
 from negotiations.api import serializers as s
 from negotiations.api.citation import citation
@@ -118,18 +119,58 @@ class ParleyViewSet(viewsets.ModelViewSet):
             response["Column-Types"] = column_types_header(
                 column_types(self.csv_serializer(), self.csv_columns(), self.csv_parameters)
             )
+        etag = preconditions.etag_of(self.versioned_record)
+        if etag and response.status_code in (200, 201):
+            response["ETag"] = etag
         return response
 
     def save_kwargs(self) -> dict:
         return {}
 
+    # --- versions: ETag on every record answered, If-Match on every change (preconditions.py)
+
+    versioned_record = None  # the record whose ETag the answer carries
+
+    def retrieve(self, request, *args, **kwargs):
+        self.versioned_record = self.get_object()
+        return Response(self.get_serializer(self.versioned_record).data)
+
+    def update(self, request, *args, **kwargs):
+        # The version check (in get_object) and the write commit together or not at all.
+        with transaction.atomic():
+            preconditions.take_write_lock(self.get_queryset().model)
+            return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            preconditions.take_write_lock(self.get_queryset().model)
+            return super().destroy(request, *args, **kwargs)
+
+    def get_object(self):
+        """The record named by the URL; for a change, locked and checked against If-Match."""
+        record = super().get_object()
+        if self.request.method not in preconditions.GUARDED_METHODS:
+            return record
+        tags = preconditions.if_match_tags(self.request)
+        stored = preconditions.current_version(record)
+        if stored is None:
+            raise NotFound("This record was deleted meanwhile.")
+        if stored != record.updated_at:  # changed between reading and locking: read it again
+            record = super().get_object()
+        preconditions.refuse_stale_write(
+            tags, record, lambda: self.get_serializer(record).data
+        )
+        return record
+
     def perform_create(self, serializer):
         with transaction.atomic():
             serializer.save(**self.save_kwargs())
+        self.versioned_record = serializer.instance
 
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.save()
+        self.versioned_record = serializer.instance
 
     def perform_destroy(self, instance):
         with transaction.atomic():

@@ -39,3 +39,10 @@ def csv_rows(response) -> list[dict[str, str]]:
 
 def csv_header(response) -> list[str]:
     return next(csv.reader(io.StringIO(body(response).decode("utf-8"))))
+
+
+def if_match(api, url: str) -> dict:
+    """The If-Match header of a careful client: the ETag of the record as it reads it now."""
+    response = api.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return {"HTTP_IF_MATCH": response["ETag"]}

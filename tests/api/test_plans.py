@@ -213,7 +213,9 @@ def test_a_source_cited_by_a_plan_point_cannot_be_deleted(api, talk_plans):
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
     source = talk_plans.points["a3"].sources.get()
 
-    response = api.delete(f"/api/v1/sources/{source.slug}/")
+    url = f"/api/v1/sources/{source.slug}/"
+
+    response = api.delete(url, HTTP_IF_MATCH=api.get(url)["ETag"])
 
     assert response.status_code == 409
     assert "1 plan point" in response.json()["detail"]

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from negotiations.wsgi import application
+from tests.api.conftest import if_match
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,9 +266,8 @@ def test_a_source_without_a_web_address_has_a_null_address_everywhere(api, talks
 
 def test_a_source_written_with_a_null_address_is_stored_without_one(api, talks, editor):
     api.force_authenticate(editor)
-    response = api.patch(
-        f"/api/v1/sources/{talks.r2.sources.get().slug}/", {"address": None}, format="json"
-    )
+    url = f"/api/v1/sources/{talks.r2.sources.get().slug}/"
+    response = api.patch(url, {"address": None}, format="json", **if_match(api, url))
     assert response.status_code == 200, response.content
     assert response.json()["address"] is None
     assert talks.r2.sources.get().url == ""

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from negotiations.models import Party, Round
 from negotiations.refusals import RULES
 from positions.models import Demand
+from tests.api.conftest import if_match
 from tests.factories import PartyFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,10 @@ def test_token_authentication_writes_too(api, talks, analyst, source_slug):
 def test_analyst_may_change_a_demand(api, talks, analyst):
     demand = talks.demand(talks.south, talks.border, talks.r4)
     response = signed_in(api, analyst).patch(
-        f"{TALKS}/demands/{demand.pk}/", {"status": "confirmed", "stance": 2}, format="json"
+        f"{TALKS}/demands/{demand.pk}/",
+        {"status": "confirmed", "stance": 2},
+        format="json",
+        **if_match(api, f"{TALKS}/demands/{demand.pk}/"),
     )
     assert response.status_code == 200, response.content
     demand.refresh_from_db()
@@ -112,7 +116,7 @@ def test_analyst_may_add_a_round(api, talks, analyst, source_slug):
 
 
 def test_analyst_may_not_delete_a_party(api, talks, analyst):
-    response = signed_in(api, analyst).delete("/api/v1/parties/mediator/")
+    response = signed_in(api, analyst).delete("/api/v1/parties/mediator/", **if_match(api, "/api/v1/parties/mediator/"))
     assert response.status_code == 403
     assert Party.objects.filter(slug="mediator").exists()
 
@@ -151,7 +155,10 @@ def test_editor_may_add_an_issue_with_its_scale(api, talks, editor):
 
 def test_an_existing_scale_is_not_replaced_through_the_api(api, talks, editor):
     response = signed_in(api, editor).patch(
-        f"{TALKS}/issues/border/", {"stances": [{"value": 0, "label": "nothing"}]}, format="json"
+        f"{TALKS}/issues/border/",
+        {"stances": [{"value": 0, "label": "nothing"}]},
+        format="json",
+        **if_match(api, f"{TALKS}/issues/border/"),
     )
     assert response.status_code == 400
     assert "admin" in response.json()["stances"][0]
@@ -159,7 +166,7 @@ def test_an_existing_scale_is_not_replaced_through_the_api(api, talks, editor):
 
 
 def test_editor_deleting_a_party_with_statements_is_a_409_naming_them(api, talks, editor):
-    response = signed_in(api, editor).delete("/api/v1/parties/north/")
+    response = signed_in(api, editor).delete("/api/v1/parties/north/", **if_match(api, "/api/v1/parties/north/"))
     assert response.status_code == 409
     assert "demands" in response.json()["detail"]
     assert Party.objects.filter(slug="north").exists()
@@ -169,7 +176,7 @@ def test_editor_may_delete_an_unused_party(api, db, editor):
     from tests.factories import PartyFactory
 
     PartyFactory(slug="passer-by")
-    assert signed_in(api, editor).delete("/api/v1/parties/passer-by/").status_code == 204
+    assert signed_in(api, editor).delete("/api/v1/parties/passer-by/", **if_match(api, "/api/v1/parties/passer-by/")).status_code == 204
     assert not Party.objects.filter(slug="passer-by").exists()
 
 
@@ -190,7 +197,10 @@ def test_stance_off_the_issues_scale_is_a_400(api, talks, analyst, source_slug):
 def test_changing_the_issue_keeps_the_stance_honest(api, talks, analyst):
     demand = talks.demand(talks.south, talks.border, talks.r4)
     response = signed_in(api, analyst).patch(
-        f"{TALKS}/demands/{demand.pk}/", {"issue": "prisoners"}, format="json"
+        f"{TALKS}/demands/{demand.pk}/",
+        {"issue": "prisoners"},
+        format="json",
+        **if_match(api, f"{TALKS}/demands/{demand.pk}/"),
     )
     assert response.status_code == 400
     assert "another issue" in response.json()["stance"][0]
@@ -267,7 +277,7 @@ def test_round_dated_finer_than_its_precision_is_a_400(api, talks, analyst, sour
 
 def test_deleting_a_demand_a_concession_softens_is_a_409(api, talks, editor):
     softened = talks.north_border_r3_concession.softens
-    response = signed_in(api, editor).delete(f"{TALKS}/demands/{softened.pk}/")
+    response = signed_in(api, editor).delete(f"{TALKS}/demands/{softened.pk}/", **if_match(api, f"{TALKS}/demands/{softened.pk}/"))
     assert response.status_code == 409
     assert "concession" in response.json()["detail"]
 
@@ -313,7 +323,7 @@ def test_negotiation_ending_before_it_starts_is_a_400(api, db, editor):
 
 def test_deleting_a_cited_source_is_a_409_and_keeps_the_citations(api, talks, editor):
     source = talks.r1.sources.get()
-    response = signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/")
+    response = signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/", **if_match(api, f"/api/v1/sources/{source.slug}/"))
     assert response.status_code == 409
     assert response.json()["detail"] == (
         "Cannot delete: 1 round refers to it. Delete or reassign them first."
@@ -325,13 +335,16 @@ def test_editor_may_delete_an_uncited_source(api, db, editor):
     from tests.factories import SourceFactory
 
     source = SourceFactory()
-    assert signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/").status_code == 204
+    assert signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/", **if_match(api, f"/api/v1/sources/{source.slug}/")).status_code == 204
 
 
 def test_a_patched_stance_without_its_value_is_a_400_not_a_server_error(api, talks, editor):
     # Found by schemathesis: partial updates do not make nested fields required.
     response = signed_in(api, editor).patch(
-        f"{TALKS}/issues/border/", {"stances": [{"label": "nothing"}]}, format="json"
+        f"{TALKS}/issues/border/",
+        {"stances": [{"label": "nothing"}]},
+        format="json",
+        **if_match(api, f"{TALKS}/issues/border/"),
     )
     assert response.status_code == 400
     assert "value and a label" in response.json()["stances"][0]
@@ -346,7 +359,10 @@ def test_a_demand_a_concession_is_conditional_on_keeps_its_party(api, talks, edi
     # own demand would leave north's concession conditional on north.
     condition = talks.demand(talks.south, talks.border, talks.r2)
     response = signed_in(api, editor).patch(
-        f"{TALKS}/demands/{condition.pk}/", {"party": "north"}, format="json"
+        f"{TALKS}/demands/{condition.pk}/",
+        {"party": "north"},
+        format="json",
+        **if_match(api, f"{TALKS}/demands/{condition.pk}/"),
     )
     assert response.status_code == 400
     assert response.json() == {
@@ -363,7 +379,10 @@ def test_a_cited_demand_cannot_move_after_the_concession_citing_it(api, talks, e
     RoundFactory(negotiation=talks.negotiation, slug="r5", start_date=datetime.date(2025, 5, 1))
     condition = talks.demand(talks.south, talks.border, talks.r2)
     response = signed_in(api, editor).patch(
-        f"{TALKS}/demands/{condition.pk}/", {"round": "r5"}, format="json"
+        f"{TALKS}/demands/{condition.pk}/",
+        {"round": "r5"},
+        format="json",
+        **if_match(api, f"{TALKS}/demands/{condition.pk}/"),
     )
     assert response.status_code == 400
     assert list(response.json()) == ["round"]
@@ -374,7 +393,10 @@ def test_a_cited_demand_cannot_move_after_the_concession_citing_it(api, talks, e
 
 def test_a_round_cannot_take_a_date_after_a_concession_citing_its_demand(api, talks, editor):
     response = signed_in(api, editor).patch(
-        f"{TALKS}/rounds/r2/", {"start_date": "2025-03-15"}, format="json"
+        f"{TALKS}/rounds/r2/",
+        {"start_date": "2025-03-15"},
+        format="json",
+        **if_match(api, f"{TALKS}/rounds/r2/"),
     )
     assert response.status_code == 400
     assert list(response.json()) == ["start_date"]
@@ -404,7 +426,7 @@ def test_a_refusal_by_a_rule_only_the_database_knows_is_a_400_in_its_words(
 
 def test_a_deletion_the_database_refuses_is_a_409(api, db, editor, database_rule):
     PartyFactory(slug="keep-me")
-    response = signed_in(api, editor).delete("/api/v1/parties/keep-me/")
+    response = signed_in(api, editor).delete("/api/v1/parties/keep-me/", **if_match(api, "/api/v1/parties/keep-me/"))
     assert response.status_code == 409
     assert response.json() == {"detail": "This is banned."}
     assert Party.objects.filter(slug="keep-me").exists()
