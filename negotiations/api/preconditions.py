@@ -31,7 +31,7 @@ class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = (
         "Send the record's ETag in If-Match to change or delete it: GET the record, then send "
-        "its ETag header back unchanged (If-Match: \"…\"). This keeps you from overwriting a "
+        'its ETag header back unchanged (If-Match: "…"). This keeps you from overwriting a '
         "change you have not seen."
     )
     default_code = "precondition_required"
@@ -140,5 +140,5 @@ def refuse_stale_write(tags, record, representation) -> None:
         "with that ETag in If-Match."
     )
     if weak:
-        detail += " (A weak ETag, W/\"…\", never matches If-Match; send the ETag without W/.)"
+        detail += ' (A weak ETag, W/"…", never matches If-Match; send the ETag without W/.)'
     raise PreconditionFailed(detail, current=representation(), etag=etag)

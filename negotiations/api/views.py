@@ -24,8 +24,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from negotiations.api import preconditions
-from negotiations.api import schema  # noqa: F401 (registers the OpenAPI extensions)
+from negotiations.api import (
+    preconditions,
+    schema,  # noqa: F401 (registers the OpenAPI extensions)
+)
 from negotiations.api import serializers as s
 from negotiations.api.citation import citation
 from negotiations.api.exports import (
@@ -157,9 +159,7 @@ class ParleyViewSet(viewsets.ModelViewSet):
             raise NotFound("This record was deleted meanwhile.")
         if stored != record.updated_at:  # changed between reading and locking: read it again
             record = super().get_object()
-        preconditions.refuse_stale_write(
-            tags, record, lambda: self.get_serializer(record).data
-        )
+        preconditions.refuse_stale_write(tags, record, lambda: self.get_serializer(record).data)
         return record
 
     def perform_create(self, serializer):

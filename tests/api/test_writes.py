@@ -39,6 +39,11 @@ def signed_in(api, user):
     return api
 
 
+def delete_as(api, user, url: str):
+    """Delete as `user`, naming the version read just before, as a careful client does."""
+    return signed_in(api, user).delete(url, **if_match(api, url))
+
+
 def test_anonymous_write_is_refused_with_401(api, talks, source_slug):
     response = api.post(f"{TALKS}/demands/", new_demand(talks, source_slug), format="json")
     assert response.status_code == 401
@@ -116,7 +121,7 @@ def test_analyst_may_add_a_round(api, talks, analyst, source_slug):
 
 
 def test_analyst_may_not_delete_a_party(api, talks, analyst):
-    response = signed_in(api, analyst).delete("/api/v1/parties/mediator/", **if_match(api, "/api/v1/parties/mediator/"))
+    response = delete_as(api, analyst, "/api/v1/parties/mediator/")
     assert response.status_code == 403
     assert Party.objects.filter(slug="mediator").exists()
 
@@ -166,7 +171,7 @@ def test_an_existing_scale_is_not_replaced_through_the_api(api, talks, editor):
 
 
 def test_editor_deleting_a_party_with_statements_is_a_409_naming_them(api, talks, editor):
-    response = signed_in(api, editor).delete("/api/v1/parties/north/", **if_match(api, "/api/v1/parties/north/"))
+    response = delete_as(api, editor, "/api/v1/parties/north/")
     assert response.status_code == 409
     assert "demands" in response.json()["detail"]
     assert Party.objects.filter(slug="north").exists()
@@ -176,7 +181,7 @@ def test_editor_may_delete_an_unused_party(api, db, editor):
     from tests.factories import PartyFactory
 
     PartyFactory(slug="passer-by")
-    assert signed_in(api, editor).delete("/api/v1/parties/passer-by/", **if_match(api, "/api/v1/parties/passer-by/")).status_code == 204
+    assert delete_as(api, editor, "/api/v1/parties/passer-by/").status_code == 204
     assert not Party.objects.filter(slug="passer-by").exists()
 
 
@@ -277,7 +282,7 @@ def test_round_dated_finer_than_its_precision_is_a_400(api, talks, analyst, sour
 
 def test_deleting_a_demand_a_concession_softens_is_a_409(api, talks, editor):
     softened = talks.north_border_r3_concession.softens
-    response = signed_in(api, editor).delete(f"{TALKS}/demands/{softened.pk}/", **if_match(api, f"{TALKS}/demands/{softened.pk}/"))
+    response = delete_as(api, editor, f"{TALKS}/demands/{softened.pk}/")
     assert response.status_code == 409
     assert "concession" in response.json()["detail"]
 
@@ -323,7 +328,7 @@ def test_negotiation_ending_before_it_starts_is_a_400(api, db, editor):
 
 def test_deleting_a_cited_source_is_a_409_and_keeps_the_citations(api, talks, editor):
     source = talks.r1.sources.get()
-    response = signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/", **if_match(api, f"/api/v1/sources/{source.slug}/"))
+    response = delete_as(api, editor, f"/api/v1/sources/{source.slug}/")
     assert response.status_code == 409
     assert response.json()["detail"] == (
         "Cannot delete: 1 round refers to it. Delete or reassign them first."
@@ -335,7 +340,7 @@ def test_editor_may_delete_an_uncited_source(api, db, editor):
     from tests.factories import SourceFactory
 
     source = SourceFactory()
-    assert signed_in(api, editor).delete(f"/api/v1/sources/{source.slug}/", **if_match(api, f"/api/v1/sources/{source.slug}/")).status_code == 204
+    assert delete_as(api, editor, f"/api/v1/sources/{source.slug}/").status_code == 204
 
 
 def test_a_patched_stance_without_its_value_is_a_400_not_a_server_error(api, talks, editor):
@@ -426,7 +431,7 @@ def test_a_refusal_by_a_rule_only_the_database_knows_is_a_400_in_its_words(
 
 def test_a_deletion_the_database_refuses_is_a_409(api, db, editor, database_rule):
     PartyFactory(slug="keep-me")
-    response = signed_in(api, editor).delete("/api/v1/parties/keep-me/", **if_match(api, "/api/v1/parties/keep-me/"))
+    response = delete_as(api, editor, "/api/v1/parties/keep-me/")
     assert response.status_code == 409
     assert response.json() == {"detail": "This is banned."}
     assert Party.objects.filter(slug="keep-me").exists()
