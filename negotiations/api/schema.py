@@ -98,6 +98,9 @@ ERROR_DESCRIPTIONS = {
     "409": "The record is in use; the message names what refers to it.",
     "415": "The body is not JSON (or a form).",
     "429": "Too many anonymous requests; try again after `Retry-After` seconds.",
+    "412": "The record changed since the ETag in If-Match was read; nothing was saved. The "
+    "body holds the record as it now stands (`current`), the ETag header its version.",
+    "428": "If-Match is missing: send the record's ETag (or `*`) to change or delete it.",
 }
 
 WRITES = {"post", "put", "patch", "delete"}
@@ -135,5 +138,69 @@ def declare_errors(result, generator, request, public):
                             "description": "Seconds to wait before the next request.",
                         }
                     }
+            operation["responses"] = dict(sorted(responses.items()))
+    return declare_versions(result)
+
+
+# --- versions: ETag on records, If-Match on changes (negotiations/api/preconditions.py) ----------
+
+GUARDED = {"put", "patch", "delete"}
+ETAG_HEADER = {
+    "ETag": {
+        "schema": {"type": "string"},
+        "description": "The record's version (a strong entity tag). Send it back unchanged in "
+        "If-Match to change or delete the record.",
+    }
+}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The ETag of the version this change is based on, as the record's GET "
+    'gave it (`"…"`), or `*` to change whatever version stands. Weak tags (W/) never match. '
+    "Missing: 428; stale: 412 with the record as it stands.",
+}
+
+
+def declare_versions(result):
+    """Declare ETag on the answers that carry one, and If-Match, 412 and 428 on changes.
+
+    A path is one record when its last segment is a path parameter (`/parties/{party}/`): its
+    GET, PUT and PATCH answer with the ETag; a POST answers the created record's. docs/api.md,
+    "Writing safely: ETag and If-Match".
+    """
+    for path, operations in result.get("paths", {}).items():
+        one_record = path.rstrip("/").rsplit("/", 1)[-1].startswith("{")
+        read = operations.get("get", {}).get("responses", {}).get("200", {})
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            if method == "post" and "201" in responses:
+                responses["201"].setdefault("headers", {}).update(ETAG_HEADER)
+            if not one_record:
+                continue
+            if method in ("get", "put", "patch") and "200" in responses:
+                responses["200"].setdefault("headers", {}).update(ETAG_HEADER)
+            if method not in GUARDED:
+                continue
+            operation.setdefault("parameters", []).append(IF_MATCH)
+            record = (responses.get("200") or read).get("content", {}).get("application/json")
+            failed = {
+                "type": "object",
+                "required": ["detail", "current"],
+                "properties": {
+                    "detail": {"type": "string"},
+                    "current": record["schema"] if record else {"type": "object"},
+                },
+            }
+            responses["412"] = {
+                "description": ERROR_DESCRIPTIONS["412"],
+                "headers": ETAG_HEADER,
+                "content": {"application/json": {"schema": failed}},
+            }
+            responses["428"] = {
+                "description": ERROR_DESCRIPTIONS["428"],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
             operation["responses"] = dict(sorted(responses.items()))
     return result
