@@ -17,6 +17,7 @@ from rest_framework.routers import SimpleRouter
 
 from negotiations.api import views
 from negotiations.api.errors import not_found
+from negotiations.api.history import history_view
 from negotiations.api.plans import PlanViewSet
 from negotiations.security import REDOC_POLICY
 
@@ -59,6 +60,34 @@ urlpatterns = [
         "redoc/",
         csp_update(REDOC_POLICY)(SpectacularRedocView.as_view(url_name="api:schema")),
         name="redoc",
+    ),
+    # Every saved version of one record (negotiations/api/history.py).
+    path(
+        "negotiations/<slug:negotiation>/history/",
+        history_view("negotiation"),
+        name="negotiation-history",
+    ),
+    path("parties/<slug:party>/history/", history_view("party"), name="party-history"),
+    path("sources/<slug:source>/history/", history_view("source"), name="source-history"),
+    path(
+        "negotiations/<slug:negotiation>/rounds/<slug:round>/history/",
+        history_view("round"),
+        name="round-history",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/issues/<slug:issue>/history/",
+        history_view("issue"),
+        name="issue-history",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/demands/<int:id>/history/",
+        history_view("demand"),
+        name="demand-history",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/concessions/<int:id>/history/",
+        history_view("concession"),
+        name="concession-history",
     ),
     *router.urls,
     *scoped("rounds", "round", views.RoundViewSet, "<slug:round>"),

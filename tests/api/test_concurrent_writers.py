@@ -89,7 +89,9 @@ def test_twenty_writers_one_wins_each_version_and_no_acknowledged_change_is_lost
         with ThreadPoolExecutor(max_workers=len(waiting)) as pool:
             answers = list(
                 pool.map(
-                    lambda w: patch(live_server.url, path, tokens[w], w, etags[w], barrier),
+                    lambda w, barrier=barrier: patch(
+                        live_server.url, path, tokens[w], w, etags[w], barrier
+                    ),
                     sorted(waiting),
                 )
             )

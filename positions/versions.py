@@ -1,0 +1,127 @@
+"""What changed between the saved versions of a record, field by field, in readable words.
+
+Reads django-simple-history's historical rows (every model has `history = HistoricalRecords()`),
+so there is one history, the one the admin shows. For readers: a relation reads as its slug
+(a stance as "value: label"), a choice as its label, and whoever saved a version only as their
+role (their groups, "Editor", "Analyst"), never their name. Used by the API's `…/history/`
+(negotiations/api/history.py); a reader page can use the same functions.
+
+The history holds a record's own fields, not its many-to-many links (sources, a round's
+parties): a change to those alone shows as a version with no field changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Bookkeeping, not content: every save changes `updated_at`.
+UNTRACKED = {"id", "created_at", "updated_at"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class Version:
+    id: int
+    date: object
+    change: str
+    changes: list[FieldChange] = field(default_factory=list)
+    reason: str | None = None
+    role: str | None = None
+
+
+def content_fields(historical) -> list[models.Field]:
+    """The record's own fields a version can change (not its id or timestamps)."""
+    return [f for f in type(historical).tracked_fields if f.name not in UNTRACKED]
+
+
+class ReadableValues:
+    """Turns stored values into what a reader recognises, loading related records in bulk."""
+
+    def __init__(self, records: list):
+        wanted: dict[type[models.Model], set] = defaultdict(set)
+        for record in records:
+            for f in content_fields(record):
+                value = getattr(record, f.attname)
+                if f.is_relation and value is not None:
+                    wanted[f.related_model].add(value)
+        self.names: dict[tuple[type[models.Model], object], str] = {}
+        for model, keys in wanted.items():
+            for related in model._default_manager.filter(pk__in=keys):
+                self.names[(model, related.pk)] = readable_name(related)
+
+    def of(self, f: models.Field, value) -> str | None:
+        if value is None or value == "":
+            return None
+        if f.is_relation:
+            return self.names.get((f.related_model, value), f"#{value} (since deleted)")
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return str(value)
+
+
+def readable_name(record: models.Model) -> str:
+    """A related record as readers know it: its slug, a stance's "value: label", else its id."""
+    slug = getattr(record, "slug", None)
+    if slug:
+        return slug
+    if hasattr(record, "label") and hasattr(record, "value"):
+        return f"{record.value}: {record.label}"
+    return str(record.pk)
+
+
+def field_changes(before, after, values: ReadableValues) -> list[FieldChange]:
+    """The fields that differ between two versions (`before` None: every field set at creation)."""
+    changes = []
+    for f in content_fields(after):
+        old = values.of(f, getattr(before, f.attname)) if before is not None else None
+        new = values.of(f, getattr(after, f.attname))
+        if old != new:
+            changes.append(FieldChange(f.name, str(f.verbose_name), old, new))
+    return changes
+
+
+def staff_role(user) -> str | None:
+    """Who saved a version, as much as readers may know: the user's groups, never the name."""
+    if user is None:
+        return None
+    groups = sorted(group.name for group in user.groups.all())
+    if groups:
+        return ", ".join(groups)
+    return "Administrator" if user.is_superuser else "Staff"
+
+
+def versions(records: list, previous=None) -> list[Version]:
+    """Describe consecutive historical rows of one record, oldest first.
+
+    `previous` is the version just before the first (None if the first is the creation), so
+    a page of a long history is described without reading the rest of it.
+    """
+    values = ReadableValues([*records, *([previous] if previous is not None else [])])
+    described = []
+    for record in records:
+        change = CHANGE_TYPES[record.history_type]
+        described.append(
+            Version(
+                id=record.history_id,
+                date=record.history_date,
+                change=change,
+                changes=[] if change == "deleted" else field_changes(previous, record, values),
+                reason=record.history_change_reason or None,
+                role=staff_role(record.history_user),
+            )
+        )
+        previous = record
+    return described
