@@ -16,6 +16,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import SimpleRouter
 
 from negotiations.api import views
+from negotiations.api.datapackage_views import DataPackageView
 from negotiations.api.errors import not_found
 from negotiations.api.plans import PlanViewSet
 from negotiations.security import REDOC_POLICY
@@ -59,6 +60,11 @@ urlpatterns = [
         "redoc/",
         csp_update(REDOC_POLICY)(SpectacularRedocView.as_view(url_name="api:schema")),
         name="redoc",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/datapackage/",
+        DataPackageView.as_view(),
+        name="negotiation-datapackage",
     ),
     *router.urls,
     *scoped("rounds", "round", views.RoundViewSet, "<slug:round>"),
