@@ -103,6 +103,7 @@ def empty_the_database() -> None:
     transaction, where PostgreSQL refuses TRUNCATE while deferred constraint checks are pending).
     """
     Source.objects.update(cited_in=None)
+    Plan.objects.update(previous=None)
     for model in reversed(NATURAL_KEYS):
         model.objects.all().delete()
     for model in NATURAL_KEYS:
