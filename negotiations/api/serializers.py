@@ -957,7 +957,19 @@ class CitationSerializer(Serializer):
     url = serializers.URLField(help_text="The API record.")
     html_url = serializers.URLField(allow_null=True, help_text="The reader page, if served.")
     citation = serializers.CharField(help_text="Suggested citation.")
-    bibtex = serializers.CharField()
+    bibtex = serializers.CharField(help_text="The citation as a BibTeX entry.")
+    csl_json = serializers.JSONField(help_text="The citation as CSL-JSON (a list of one item).")
+    accessed = serializers.DateField(help_text="The day the citation was made.")
+    moving_head = serializers.BooleanField(
+        help_text="True: the cited data is the latest state, which changes; false: a release."
+    )
+    release = serializers.CharField(allow_null=True, help_text="Tag of the cited release.")
+    release_date = serializers.DateField(allow_null=True, help_text="Day the release was cut.")
+    release_url = serializers.URLField(allow_null=True, help_text="The release's address.")
+    latest_release = serializers.CharField(
+        allow_null=True, help_text="Tag of the latest release, to pin instead of the head."
+    )
+    statement = serializers.CharField(help_text="What is cited: a release, or the moving head.")
 
 
 # --- query parameters of the computed endpoints ---------------------------------------------------

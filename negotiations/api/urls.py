@@ -16,6 +16,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import SimpleRouter
 
 from negotiations.api import views
+from negotiations.api.datapackage_views import DataPackageView
 from negotiations.api.errors import not_found
 from negotiations.api.history import history_view
 from negotiations.api.plans import PlanViewSet
@@ -88,6 +89,11 @@ urlpatterns = [
         "negotiations/<slug:negotiation>/concessions/<int:id>/history/",
         history_view("concession"),
         name="concession-history",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/datapackage/",
+        DataPackageView.as_view(),
+        name="negotiation-datapackage",
     ),
     *router.urls,
     *scoped("rounds", "round", views.RoundViewSet, "<slug:round>"),

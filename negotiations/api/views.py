@@ -15,6 +15,7 @@ from django.db.models import F, Prefetch, Value
 from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.fields import ListField
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from negotiations.api import (
@@ -30,6 +32,7 @@ from negotiations.api import (
 )
 from negotiations.api import serializers as s
 from negotiations.api.citation import citation
+from negotiations.api.citation_renderers import BibTeXRenderer, CSLJSONRenderer
 from negotiations.api.exports import (
     column_types,
     column_types_header,
@@ -386,15 +389,25 @@ class NegotiationViewSet(ParleyViewSet):
         return Response(data)
 
     @extend_schema(summary="How to cite this negotiation's data", responses=s.CitationSerializer)
-    @action(detail=True, methods=["get"], csv_serializer_class=s.CitationSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        csv_serializer_class=s.CitationSerializer,
+        renderer_classes=[*api_settings.DEFAULT_RENDERER_CLASSES, BibTeXRenderer, CSLJSONRenderer],
+    )
     def cite(self, request, negotiation=None):
-        """Title, version (the time of the latest change), addresses and a suggested citation."""
+        """The citation as text, BibTeX and CSL-JSON (`?format=bibtex|csl-json` for one alone).
+
+        Without a release it cites the moving head, versioned by the time of its latest change.
+        """
         negotiation, _ = self.computed_request()
         context = self.computed_context(negotiation)
         # The same moment the reader pages give as "Data as of" (and as Last-Modified).
         version = last_change(negotiation_slug=negotiation.slug)
         url = s.api_url(context, "negotiation-detail", negotiation=negotiation.slug)
         html_url = s.page_url(context, negotiation)
+        # Releases (issue 11) pass release_being_read() and latest_release(negotiation) here.
+        release = latest = None
         payload = {
             "negotiation": negotiation,
             "title": negotiation.title,
@@ -402,7 +415,14 @@ class NegotiationViewSet(ParleyViewSet):
             "date": version.date() if version else None,
             "url": url,
             "html_url": html_url,
-            **citation(negotiation=negotiation, version=version, address=html_url or url),
+            **citation(
+                negotiation=negotiation,
+                version=version,
+                address=html_url or url,
+                accessed=timezone.localdate(),
+                release=release,
+                latest_release=latest,
+            ),
         }
         return Response(s.CitationSerializer(payload, context=context).data)
 
