@@ -51,7 +51,7 @@ class ReadingMiddleware:
         slug = negotiation_slug(request)
         if not given:
             response = self.get_response(request)
-            if slug and is_api(request) and response.status_code < 400:
+            if slug and is_api(request) and response.status_code == 200:
                 announce_latest(response, slug)
             return response
         refusal = self.check(request, given, slug)
@@ -108,9 +108,17 @@ class ReadingMiddleware:
                 day = parse_known_on(value)
             except ValidationError as error:
                 return refuse(request, name, error.messages[0], negotiation=negotiation)
-            request.parley_reading = Reading(
-                known_on_alias(negotiation, day), negotiation, known_on=day
-            )
+            alias = known_on_alias(negotiation, day)
+            if not Negotiation.objects.using(alias).filter(pk=negotiation.pk).exists():
+                unregister(alias)
+                return refuse(
+                    request,
+                    name,
+                    f"{negotiation.title} was not yet recorded on {day}; give a later day.",
+                    negotiation=negotiation,
+                    status=404,
+                )
+            request.parley_reading = Reading(alias, negotiation, known_on=day)
         request.GET = without(request.GET, name)
         return None
 
@@ -205,10 +213,10 @@ def releases_named(negotiation) -> str:
     return f"its releases are {', '.join(tags)}." if tags else "it has no releases yet."
 
 
-def refuse(request, name: str, message: str, negotiation=None):
+def refuse(request, name: str, message: str, negotiation=None, status=400):
     """A 400 naming the parameter (API) or a 404 page naming the valid releases (pages)."""
     if is_api(request):
-        return JsonResponse({name: [message]}, status=400)
+        return JsonResponse({name: [message]}, status=status)
     releases = (
         list(Release.objects.filter(negotiation=negotiation).defer("snapshot").latest_first())
         if negotiation

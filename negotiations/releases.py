@@ -407,7 +407,8 @@ def known_on_alias(negotiation: Negotiation, day: datetime.date) -> str:
     key = hashlib.sha256(
         f"{connections['default'].settings_dict['NAME']}|{negotiation.pk}|{day}|{fingerprint}".encode()
     ).hexdigest()[:24]
-    path = cache_dir() / f"known-{key}-{state}.sqlite3"
+    directory = Path(os.environ.get("PARLEY_KNOWN_ON_DIR") or cache_dir())
+    path = directory / f"known-{key}-{state}.sqlite3"
     if not path.exists() or day >= timezone.localdate():
         building = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.building")
         write_snapshot(collect(negotiation.pk, HistorySource(moment)), building)

@@ -43,11 +43,15 @@ def answers(client, suffix: str = "") -> dict[str, bytes]:
 
 
 def change_and_add(talks) -> None:
-    """An analyst's day: one demand restated, a round added with a new demand and source."""
+    """An analyst's day: one demand restated, another re-sourced, a round added with a new
+    demand and source."""
     demand = talks.demand(talks.north, talks.border, talks.r4)
     demand.stance = talks.stance(talks.border, 2)
     demand.text = "Now only half."
     demand.save()
+    talks.demand(talks.north, talks.border, talks.r1).sources.set(
+        [SourceFactory(slug="better-report", title="Better report")]
+    )
     r5 = RoundFactory(
         negotiation=talks.negotiation,
         slug="r5",
@@ -68,6 +72,13 @@ def api():
     return APIClient()
 
 
+@pytest.fixture(autouse=True)
+def known_on_cache(tmp_path, monkeypatch):
+    """Each test's own cache of past days: test databases repeat ids and times."""
+    monkeypatch.setenv("PARLEY_KNOWN_ON_DIR", str(tmp_path))
+    return tmp_path
+
+
 def test_a_release_answers_byte_for_byte_as_when_it_was_cut(talks, api):
     before = answers(api)
     release = cut_release(talks.negotiation, tag="2026.02", note="First release.")
@@ -80,7 +91,8 @@ def test_a_release_answers_byte_for_byte_as_when_it_was_cut(talks, api):
     live = answers(api)
     for url in before:
         assert live[url] != before[url], f"{url} should show the change"
-    assert b"new-report" in live[DEMANDS] and b"new-report" not in pinned[DEMANDS]
+    for slug in (b"new-report", b"better-report"):
+        assert slug in live[DEMANDS] and slug not in pinned[DEMANDS]
     # The release's pages, too.
     page = api.get(OVERVIEW + "?release=2026.02")
     assert page.status_code == 200
@@ -111,7 +123,7 @@ def test_unpinned_answers_say_which_release_they_equal(talks, api):
     assert response["Parley-Latest-Release"] == "2026.02"
 
 
-def test_known_on_reproduces_a_day_before_a_change(talks, api):
+def test_known_on_reproduces_a_day_before_a_change(talks, api, known_on_cache):
     before = answers(api)
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
     # Date every history row so far to yesterday: the talks as recorded then.
@@ -121,9 +133,16 @@ def test_known_on_reproduces_a_day_before_a_change(talks, api):
     for url, content in before.items():
         assert day[url] == content, url
     assert api.get(PANEL + f"&known_on={yesterday}")["Parley-Known-On"] == yesterday.isoformat()
-    # Two days ago nothing was recorded: an empty negotiation, not the live one.
+    # A past day is built once and then read from its file.
+    assert len(list(known_on_cache.glob("known-*.sqlite3"))) == 1
+    assert b"better-report" not in day[DEMANDS]  # the links as they were, too
+    # Two days ago nothing was recorded: said so, not the live data.
     earlier = yesterday - datetime.timedelta(days=1)
-    assert api.get(PANEL + f"&known_on={earlier}").status_code == 404
+    response = api.get(PANEL + f"&known_on={earlier}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "known_on": [f"Test talks was not yet recorded on {earlier}; give a later day."]
+    }
 
 
 def backdate_history(moment: datetime.datetime) -> None:
@@ -212,11 +231,19 @@ def test_the_changelog_lists_records_added_changed_and_removed(talks):
     assert ("round", "Round 5") in added
     new_demand = next(item for item in log["added"] if item["kind"] == "demand")
     assert new_demand["sources"] == ["Daily Wire Service: New report"]
-    assert [item["kind"] for item in log["removed"]] == ["concession"]
-    changed = next(item for item in log["changed"] if item["kind"] == "demand")
-    fields = {one["field"]: (one["before"], one["after"]) for one in changed["fields"]}
-    assert fields["text"][1] == "Now only half."
-    assert fields["stance"][1].startswith("2:")  # readable: the stance's value and label
+    removed = {(item["kind"], item["label"]) for item in log["removed"]}
+    assert ("concession", "Would settle for most of the land") in removed
+    changed = {
+        (item["kind"], item["id"]): {
+            one["field"]: (one["before"], one["after"]) for one in item["fields"]
+        }
+        for item in log["changed"]
+    }
+    restated = changed[("demand", talks.demand(talks.north, talks.border, talks.r4).pk)]
+    assert restated["text"] == ("All of it after all", "Now only half.")
+    assert restated["stance"][1].startswith("2: ")  # readable: the stance's value and label
+    resourced = changed[("demand", talks.demand(talks.north, talks.border, talks.r1).pk)]
+    assert resourced["sources"][1] == "Daily Wire Service: Better report"
     assert releases_diff(first, second) == log
 
 
