@@ -35,7 +35,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 PAST_DAY = "public, max-age=86400"
 # Same-site links that a pinned page keeps pinned: the negotiation's pages and API addresses.
-HREF = re.compile(r'href="(/[^"#]*)(#[^"]*)?"')
+HREF = re.compile(r'href="(/[^"#]*)(#[^"]*)?"(?! data-live)')
 
 
 def is_api(request) -> bool:
