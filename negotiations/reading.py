@@ -36,6 +36,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 PAST_DAY = "public, max-age=86400"
 # Same-site links that a pinned page keeps pinned: the negotiation's pages and API addresses.
 HREF = re.compile(r'href="(/[^"#]*)(#[^"]*)?"(?! data-live)')
+FORM = re.compile(r'(<form\b[^>]*\baction="(/[^"]*)"[^>]*>)')
 
 
 def is_api(request) -> bool:
@@ -139,6 +140,8 @@ class ReadingMiddleware:
             pass
         elif response.get("Content-Type", "").startswith("text/html"):
             response.content = keep_links_pinned(request, response.content.decode(), current)
+        if 300 <= response.status_code < 400:
+            keep_redirect_pinned(response, current)
         if current.release:
             response["Parley-Release"] = current.release.tag
         else:
@@ -203,7 +206,23 @@ def keep_links_pinned(request, html: str, current: Reading) -> str:
         joiner = "&amp;" if "?" in path else "?"
         return f'href="{path}{joiner}{name}={value}{fragment}"'
 
-    return HREF.sub(pin, html)
+    def pin_form(match):
+        if not match.group(2).startswith(prefixes):
+            return match.group(0)
+        return f'{match.group(1)}<input type="hidden" name="{name}" value="{value}">'
+
+    return FORM.sub(pin_form, HREF.sub(pin, html))
+
+
+def keep_redirect_pinned(response, current: Reading) -> None:
+    """A redirect within the negotiation (the compare form's) keeps the release too."""
+    location = response.get("Location", "")
+    slug = current.negotiation.slug
+    if location.startswith(f"/{slug}/") and "release=" not in location:
+        name = "release" if current.release else "known_on"
+        value = current.release.tag if current.release else current.known_on.isoformat()
+        joiner = "&" if "?" in location else "?"
+        response["Location"] = f"{location}{joiner}{name}={value}"
 
 
 def releases_named(negotiation) -> str:

@@ -65,3 +65,15 @@ def test_the_list_page_and_unknown_releases(client, released):
     assert {a["href"] for a in pinned_missing.select("main a, ul a")} >= {
         "/test-talks/releases/2026.01/"
     }
+
+
+def test_comparing_two_rounds_within_a_release_stays_in_it(client, released):
+    page = fetch(client, "/test-talks/?release=2026.01")
+    form = page.select_one("form.compare-form")
+    hidden = form.select_one("input[type=hidden][name=release]")
+    assert hidden["value"] == "2026.01"
+    response = client.get(form["action"], {"from": "r1", "to": "r4", "release": hidden["value"]})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?release=2026.01")
+    words = text_of(fetch(client, response["Location"]))
+    assert "Round 4" in words and "Round four, renamed" not in words
