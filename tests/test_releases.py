@@ -261,3 +261,40 @@ def test_cut_release_command(talks):
     release = Release.objects.get(tag="2026.03")
     assert release.note == "From the command line."
     assert release.counts["demand"] == Demand.objects.count()
+
+
+def test_an_editor_cuts_a_release_in_the_admin_and_an_analyst_only_views(
+    talks, client, editor, analyst
+):
+    client.force_login(editor)
+    form = client.get("/admin/negotiations/release/add/")
+    assert form.status_code == 200
+    fields = {
+        name
+        for name in ("negotiation", "tag", "date", "note", "checksum", "snapshot")
+        if f'name="{name}"' in form.content.decode()
+    }
+    assert fields == {"negotiation", "tag", "date", "note"}
+    response = client.post(
+        "/admin/negotiations/release/add/",
+        {"negotiation": talks.negotiation.pk, "tag": "2026.02", "date": "2026-02-01", "note": "n"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    release = Release.objects.get()
+    assert (release.tag, release.cut_by, release.counts["demand"]) == (
+        "2026.02",
+        editor.username,
+        Demand.objects.count(),
+    )
+    again = client.post(
+        "/admin/negotiations/release/add/",
+        {"negotiation": talks.negotiation.pk, "tag": "2026.02", "date": "2026-02-01"},
+    )
+    assert "already has a release with this tag" in again.content.decode()
+    page = client.get(f"/admin/negotiations/release/{release.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(f"/admin/negotiations/release/{release.pk}/delete/").status_code == 403
+
+    client.force_login(analyst)
+    assert client.get("/admin/negotiations/release/").status_code == 200
+    assert client.get("/admin/negotiations/release/add/").status_code == 403
