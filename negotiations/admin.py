@@ -388,3 +388,6 @@ class StanceAdmin(ParleyAdmin):
     @admin.display(description="negotiation", ordering="issue__negotiation")
     def negotiation(self, stance):
         return stance.issue.negotiation
+
+
+from negotiations import release_admin  # noqa: E402, F401 (releases: docs/releases.md)

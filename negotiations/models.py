@@ -1,5 +1,6 @@
 """The negotiation itself: who takes part, its rounds, the issues at stake and the evidence."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -312,7 +313,7 @@ class Round(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RoundQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["parties", "sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["negotiation", "start_date", "sequence"]
@@ -485,3 +486,69 @@ class Stance(models.Model):
         stored = stored_values(self, "issue_id")
         if stored and stored["issue_id"] != self.issue_id and self.demands.exists():
             raise refusal("stance_keeps_issue")
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-cut_at", "-id")
+
+
+class Release(models.Model):
+    """A frozen copy of one negotiation's records, cut by an Editor (docs/releases.md).
+
+    The copy is a small SQLite database (built with the project's migrations), compressed in
+    `snapshot`; reading `?release=TAG` routes the request's reads to it, so every view answers
+    exactly as when the release was cut. Cut with negotiations.releases.cut_release; never
+    changed or deleted afterwards (here and by a database trigger).
+    """
+
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="releases")
+    tag = models.CharField(
+        max_length=20,
+        validators=[
+            RegexValidator(
+                r"^[0-9]{4}\.[0-9]{2}(\.[0-9]{1,3})?$",
+                "Give a tag as YEAR.MONTH, e.g. 2026.02 (a third part for a second release "
+                "that month: 2026.02.1).",
+            )
+        ],
+        help_text="E.g. 2026.02; a third part for another release in a month: 2026.02.1.",
+    )
+    date = models.DateField(help_text="The release date to cite.")
+    note = models.TextField(blank=True, help_text="What this release is for or what it adds.")
+    cut_at = models.DateTimeField(editable=False)
+    cut_by = models.CharField(max_length=150, blank=True, editable=False)
+    snapshot = models.BinaryField(editable=False)
+    checksum = models.CharField(
+        max_length=64, editable=False, help_text="SHA-256 of the uncompressed snapshot."
+    )
+    counts = models.JSONField(default=dict, editable=False, help_text="Records per kind.")
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["negotiation", "-cut_at"]
+        get_latest_by = "cut_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "tag"],
+                name="negotiations_release_unique_tag",
+                violation_error_message="This negotiation already has a release with this tag.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.negotiation.slug} {self.tag}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("A release never changes after it is cut; cut a new one.")
+        return super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "release-detail", kwargs={"negotiation": self.negotiation.slug, "tag": self.tag}
+        )
+
+    def delete(self, *args, **kwargs):
+        raise models.ProtectedError("A release is never deleted: a citation may name it.", [self])

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # ?release= and ?known_on=: reads go to a frozen snapshot (docs/releases.md).
+    "negotiations.reading.ReadingMiddleware",
     # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -109,6 +111,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Reads of a release or past day go to its snapshot database (docs/releases.md).
+DATABASE_ROUTERS = ["negotiations.routers.SnapshotRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) when several web processes run; per-process memory otherwise.

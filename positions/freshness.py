@@ -28,6 +28,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from negotiations.releases import reading
 from positions.models import Concession, Demand, Plan
 
 
@@ -49,8 +50,12 @@ def _history(model) -> QuerySet:
 def last_change(*, negotiation_slug: str | None = None) -> datetime.datetime | None:
     """Return when anything a page can show last changed, for one negotiation or the whole site.
 
-    None when nothing is recorded (an empty site or an unknown negotiation).
+    None when nothing is recorded (an empty site or an unknown negotiation). A request reading
+    a release or a past day (docs/releases.md) gets that snapshot's moment: it never changes.
     """
+    pinned = reading.get()
+    if pinned is not None:
+        return pinned.as_of
     shared = [
         _latest(Party.objects.all(), "updated_at"),
         _latest(Source.objects.all(), "updated_at"),

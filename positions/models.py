@@ -73,7 +73,7 @@ class Demand(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DemandQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["round__start_date", "round__sequence", "party__name", "issue__order"]
@@ -194,7 +194,7 @@ class Concession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConcessionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["round__start_date", "round__sequence", "party__name", "issue__order"]

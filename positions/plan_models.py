@@ -95,7 +95,7 @@ class Plan(models.Model):
     sources = models.ManyToManyField(Source, related_name="plans")
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["negotiation", "date", "slug"]
@@ -199,7 +199,7 @@ class PlanPoint(models.Model):
     note = models.TextField(blank=True, help_text="Where versions of the text disagree, and how.")
     sources = models.ManyToManyField(Source, related_name="plan_points")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["plan", "sort_key"]

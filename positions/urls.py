@@ -5,7 +5,7 @@ Fixed prefixes come first, so a negotiation can never shadow the party and sourc
 
 from django.urls import path
 
-from positions import feeds, plan_views, views
+from positions import feeds, plan_views, release_views, views
 from positions.freshness import conditional_page
 
 urlpatterns = [
@@ -43,5 +43,17 @@ urlpatterns = [
         "<slug:negotiation>/plans/<slug:plan>/compare/<slug:later>/",
         plan_views.plan_compare,
         name="plan-compare",
+    ),
+    # Releases, their changelogs and diffs (docs/releases.md).
+    path("<slug:negotiation>/releases/", release_views.release_list, name="release-list"),
+    path(
+        "<slug:negotiation>/releases/<str:tag>/",
+        release_views.release_detail,
+        name="release-detail",
+    ),
+    path(
+        "<slug:negotiation>/releases/<str:tag>/diff/<str:other>/",
+        release_views.release_diff,
+        name="release-diff",
     ),
 ]

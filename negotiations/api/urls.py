@@ -20,6 +20,7 @@ from negotiations.api.datapackage_views import DataPackageView
 from negotiations.api.errors import not_found
 from negotiations.api.history import history_view
 from negotiations.api.plans import PlanViewSet
+from negotiations.api.releases import ReleaseDetail, ReleaseDiff, ReleaseList
 from negotiations.security import REDOC_POLICY
 
 app_name = "api"
@@ -100,6 +101,22 @@ urlpatterns = [
     *scoped("issues", "issue", views.IssueViewSet, "<slug:issue>"),
     *scoped("demands", "demand", views.DemandViewSet, "<int:pk>"),
     *scoped("concessions", "concession", views.ConcessionViewSet, "<int:pk>"),
+    # Releases, their changelogs and diffs (docs/releases.md).
+    path(
+        "negotiations/<slug:negotiation>/releases/",
+        ReleaseList.as_view(),
+        name="negotiation-releases",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/releases/<str:tag>/",
+        ReleaseDetail.as_view(),
+        name="negotiation-release-detail",
+    ),
+    path(
+        "negotiations/<slug:negotiation>/releases/<str:tag>/diff/<str:other>/",
+        ReleaseDiff.as_view(),
+        name="negotiation-release-diff",
+    ),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^.*/$", not_found),
 ]
