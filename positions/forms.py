@@ -205,8 +205,8 @@ def conflict_html(form: forms.ModelForm, saved: models.Model, current, *, who, w
     opts = saved._meta
     rows = []
     for name, bound in ((name, form[name]) for name in form.fields):
-        if name in (VERSION_FIELD, REASON_FIELD) or name not in form.cleaned_data:
-            continue
+        if bound.is_hidden or name not in form.cleaned_data:
+            continue  # the version, and a row's id and parent: not the analyst's values
         try:
             field = opts.get_field(name)
         except FieldDoesNotExist:

@@ -243,6 +243,7 @@ def test_a_refused_row_shows_readable_values(talks, analyst_client, editor_clien
 
     rows = conflict_rows(analyst_client.post(change_url(talks.r1), alices))
 
+    assert set(rows) == {"Priority", "Stance"}  # only what differs; no ids
     assert rows["Priority"] == ("secondary", "red line")
     theirs, yours = rows["Stance"]
     assert str(talks.stance(talks.border, 1)) in yours
