@@ -30,6 +30,7 @@ from positions.admin import (
     ParleyAutocomplete,
 )
 from positions.forms import GuardedModelForm, VersionedModelForm, refusal_message
+from positions.models import Concession, Demand
 from positions.services import positions_as_of
 
 # --- forms ------------------------------------------------------------------------------------
@@ -267,6 +268,18 @@ class RoundAdmin(ParleyAdmin):
         if round is not None:
             extra_context = {**standing_context(round), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_entries(self, request, object_id):
+        """A round's history lists its demand and concession rows too, merged by time."""
+        entries = super().history_entries(request, object_id)
+        if not str(object_id).isdigit():
+            return entries
+        for model in (Demand, Concession):
+            ever_here = model.history.filter(round_id=object_id).values("id")
+            rows = model.history.filter(id__in=ever_here)
+            model_admin = self.admin_site.get_model_admin(model)
+            entries += model_admin.history_of(request, rows, row=True)
+        return sorted(entries, key=lambda entry: entry.history_date, reverse=True)
 
     def get_urls(self):
         return [

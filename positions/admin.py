@@ -11,21 +11,25 @@ import dataclasses
 from collections import defaultdict
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote, unquote
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.forms import Textarea
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from negotiations.models import Participant, Stance
+from positions.diffs import word_diff
 from positions.forms import (
     CHOICE_FIELDS,
+    REASON_FIELD,
     VERSION_FIELD,
     AcceptingAutocompleteSelect,
     AcceptingAutocompleteSelectMultiple,
@@ -38,6 +42,8 @@ from positions.forms import (
     StanceChoiceField,
     StatementForm,
     demands_for_choice,
+    is_long_text,
+    readable_value,
     refusal_message,
     stances_for_choice,
 )
@@ -81,6 +87,12 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
     delete_selected_confirmation_template = "admin/parley/delete_selected_confirmation.html"
     list_per_page = 50
 
+    object_history_list_template = "admin/parley/object_history_list.html"
+
+    class Media:
+        js = ["positions/admin-conflict.js"]
+        css = {"all": ["positions/admin-conflict.css"]}
+
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesOnlyContextHelper(self.model, historical_record)
 
@@ -88,10 +100,73 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if VERSION_FIELD not in self.form.base_fields:
             return fieldsets
-        if VERSION_FIELD in flatten_fieldsets(fieldsets):
-            return fieldsets
-        (name, options), *rest = fieldsets
-        return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
+        if VERSION_FIELD not in flatten_fieldsets(fieldsets):
+            (name, options), *rest = fieldsets
+            fieldsets = [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
+        if obj is not None and REASON_FIELD not in flatten_fieldsets(fieldsets):
+            fieldsets = [*fieldsets, (None, {"fields": [REASON_FIELD]})]
+        return fieldsets
+
+    # --- saving: a record is saved (and versioned, and logged) only when its own form changed
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed() and not hasattr(obj, "_history"):
+            # Only its rows changed: the record keeps its version and gets no empty history
+            # entry, so an analyst who opened it earlier is not refused (docs/admin.md).
+            return
+        obj._change_reason = reason_to_record(form) or None
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = (form.cleaned_data.get(REASON_FIELD) or "").strip()
+        for row in formset.forms:
+            row_reason = reason_to_record(row) or reason
+            if row_reason:
+                row.instance._change_reason = row_reason
+        super().save_formset(request, form, formset, change)
+
+    # --- history: readable changes, a round's rows merged in, no links an analyst cannot follow
+
+    def history_view(self, request, object_id, extra_context=None):
+        entries = self.history_entries(request, unquote(object_id))
+        paginator = Paginator(entries, self.history_list_per_page)
+        page_obj = paginator.get_page(request.GET.get(PAGE_VAR))
+        context = {
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number),
+            "pagination_required": paginator.count > self.history_list_per_page,
+            "can_view_users": request.user.has_perm("auth.view_user"),
+            "with_rows": any(entry.parley_row for entry in entries),
+        }
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def history_entries(self, request, object_id) -> list:
+        """Return the record's history, newest first, each entry with its changes."""
+        records = self.model.history.filter(**{self.opts.pk.attname: object_id})
+        return self.history_of(request, records)
+
+    def history_of(self, request, records, *, row: bool = False) -> list:
+        """Return `records` (of this admin's model) newest first, each with its changes
+        (`history_delta_changes`), its page (`parley_url`) and, for a row shown on its
+        parent's history, its label (`parley_row`)."""
+        records = list(
+            records.select_related("history_user")
+            ._select_related_history_tracked_objs()
+            .order_by("-history_date", "-history_id")
+        )
+        opts = self.opts
+        by_object = defaultdict(list)
+        for record in records:
+            by_object[getattr(record, opts.pk.attname)].append(record)
+        for versions in by_object.values():
+            self.set_history_delta_changes(request, versions)
+        for record in records:
+            record.parley_url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+                args=[quote(getattr(record, opts.pk.attname)), record.history_id],
+            )
+            record.parley_row = history_row_label(record) if row else ""
+        return records
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -234,11 +309,49 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
 
 
 class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
-    """History lists what an edit changed, without the `updated_at` stamp every edit moves."""
+    """History lists what an edit changed, in an analyst's words.
+
+    Without the `updated_at` stamp every edit moves; choices by their labels, related records
+    by their names; long text whole, the new wording as a word diff of the old.
+    """
 
     def context_for_delta_changes(self, delta):
         changes = [change for change in delta.changes if change.field != "updated_at"]
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def format_delta_change(self, change):
+        try:
+            field = self.model._meta.get_field(change.field)
+        except FieldDoesNotExist:
+            return super().format_delta_change(change)
+        old = self.prepare_delta_change_value(change, change.old)
+        new = self.prepare_delta_change_value(change, change.new)
+        if is_long_text(field, old, new) and not field.is_relation and not field.flatchoices:
+            old_shown = conditional_escape(str(old or "—"))
+            new_shown = word_diff(str(old or ""), str(new or ""))
+        else:
+            old_shown = conditional_escape(readable_value(field, old))
+            new_shown = conditional_escape(readable_value(field, new))
+        return dataclasses.replace(
+            change, field=capfirst(field.verbose_name), old=old_shown, new=new_shown
+        )
+
+
+def reason_to_record(form) -> str:
+    """Return the change reason a form asks to record ("" for forms without one)."""
+    reason = getattr(form, "reason_to_record", None)
+    if reason is None or not hasattr(form, "cleaned_data"):
+        return ""
+    return reason()
+
+
+def history_row_label(record) -> str:
+    """Return "Demand: NO on Border" for a row's historical record on its round's history."""
+    kind = capfirst(record.instance_type._meta.verbose_name)
+    try:
+        return f"{kind}: {record.party.short_name} on {record.issue.title}"
+    except models.ObjectDoesNotExist:
+        return kind
 
 
 # Dependents are listed from the broadest (a party's participations) to the narrowest.

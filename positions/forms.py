@@ -7,20 +7,33 @@ concession rows choices fitted to the round's negotiation, loaded once for all r
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 
 from negotiations.models import Issue, Party, Round, Stance
 from negotiations.refusals import as_validation_error, messages_by_field
+from positions.diffs import word_diff
 from positions.models import Demand
 
 VERSION_FIELD = "loaded_version"
+# The optional "Reason for this change", kept as simple-history's change reason.
+REASON_FIELD = "change_reason"
+# The button of the conflict screen that saves yours over theirs; it posts the version it
+# overwrites, so only a save made after seeing their change can replace it.
+KEEP_MINE = "keep_mine"
+# simple-history's history_change_reason column holds 100 characters.
+REASON_LENGTH = 100
 
 
 def stamp(value) -> str:
@@ -60,31 +73,48 @@ class GuardedModelForm(forms.ModelForm):
 
 
 class VersionedModelForm(GuardedModelForm):
-    """Refuse to overwrite a row that changed since the form was loaded.
+    """Refuse to overwrite a record that changed since the form was loaded.
 
-    The form carries the row's `updated_at` as loaded, hidden. If the row has changed since,
-    the save is refused with who changed it and when; the submitted values stay in the form and
-    the hidden stamp moves to the current version, so saving again is a deliberate overwrite.
-
-    Inline rows (`track_loaded_values`) also carry the values they were loaded with, so a row
-    the analyst did not touch is neither saved nor refused when someone else changed it.
+    The form carries the record's `updated_at` as loaded, hidden, and the values it was loaded
+    with (`show_hidden_initial`), so it knows what the analyst changed. A form the analyst did
+    not change is neither checked nor saved (ParleyAdmin.save_model): a round whose rows alone
+    were edited keeps its version. A changed form whose record changed since is refused with a
+    field-by-field comparison of their values and yours (`conflict_html`); the submitted values
+    stay in the form, and only the comparison's "Keep mine" button, which posts the version it
+    overwrites, saves over theirs. See docs/admin.md.
     """
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
-    track_loaded_values = False
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=REASON_LENGTH,
+        help_text="Optional. Shown in the history beside this save (and the rows saved with it).",
+    )
+    track_loaded_values = True
+    # Rows of a round's page take the reason given for the whole page.
+    asks_reason = True
+    # The change this save deliberately overwrote, as (who, when); set by clean().
+    overwrote: tuple[str, str] | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.asks_reason:
+            del self.fields[REASON_FIELD]
         if self.instance.pk is not None:
             self.initial[VERSION_FIELD] = stamp(self._loaded_version())
         if self.track_loaded_values:
             for name, field in self.fields.items():
-                field.show_hidden_initial = name != VERSION_FIELD
+                field.show_hidden_initial = name not in (VERSION_FIELD, REASON_FIELD)
+
+    @property
+    def reverting(self) -> bool:
+        # A version picked from the history to revert to carries its old stamp and values.
+        return hasattr(self.instance, "_history")
 
     def _loaded_version(self):
-        # A version picked from the history to revert to carries its old stamp; the revert is
-        # an edit of the row as it stands now.
-        if hasattr(self.instance, "_history"):
+        # The revert is an edit of the row as it stands now.
+        if self.reverting:
             return self._current_version(lock=False)
         return self.instance.updated_at
 
@@ -96,11 +126,11 @@ class VersionedModelForm(GuardedModelForm):
         return rows.values_list("updated_at", flat=True).first()
 
     def has_changed(self):
-        return any(name != VERSION_FIELD for name in self.changed_data)
+        return any(name not in (VERSION_FIELD, REASON_FIELD) for name in self.changed_data)
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk is not None and (self.has_changed() or not self.track_loaded_values):
+        if self.instance.pk is not None and (self.has_changed() or self.reverting):
             self._refuse_stale_edit()
         return cleaned_data
 
@@ -112,18 +142,124 @@ class VersionedModelForm(GuardedModelForm):
         if loaded == current:
             return
         who, when = describe_change(instance=self.instance, fallback_time=current)
+        kept_over = parse_datetime(self.data.get(self.add_prefix(KEEP_MINE)) or "")
+        if kept_over == current:
+            self.overwrote = (who, when)
+            return
+        saved = type(self.instance)._default_manager.get(pk=self.instance.pk)
         noun = self._meta.model._meta.verbose_name
-        self.add_error(
-            None,
-            ValidationError(
-                f"{who} changed this {noun} on {when}, after you opened this page. Nothing "
-                "was saved. Your values are still in the form: compare them with the "
-                "record's history, then save again to keep yours.",
-                code="stale",
-            ),
+        message = format_html(
+            "{} changed this {} on {}, after you opened this page. Nothing was saved. Your "
+            "values are still in the form; below are theirs and yours: keep theirs, or keep "
+            "yours to save over their change.{}",
+            who,
+            noun,
+            when,
+            conflict_html(self, saved, current, who=who, when=when),
         )
-        self.data = self.data.copy()
-        self.data[self.add_prefix(VERSION_FIELD)] = stamp(current)
+        self.add_error(None, ValidationError(message, code="stale"))
+
+    def reason_to_record(self) -> str:
+        """Return the reason to record with this save: the analyst's, and any overwrite."""
+        given = (self.cleaned_data.get(REASON_FIELD) or "").strip()
+        if self.overwrote is None:
+            return given
+        who, when = self.overwrote
+        kept = f"Kept over {who}'s change of {when}"
+        return (f"{kept}: {given}" if given else kept)[:REASON_LENGTH]
+
+
+def readable_value(field: models.Field, value) -> str:
+    """Return a field's value as an analyst reads it: choice labels, record names, not ids."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field.many_to_many:
+        return ", ".join(str(item) for item in value) or "—"
+    if field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def comparable(field: models.Field, value):
+    """Return a value reduced to what decides whether two values of `field` differ."""
+    if field.many_to_many:
+        return sorted(str(getattr(item, "pk", item)) for item in value or [])
+    if field.is_relation:
+        return str(getattr(value, "pk", value)) if value not in (None, "") else None
+    return value if value != "" else None
+
+
+def is_long_text(field: models.Field, *values) -> bool:
+    return isinstance(field, models.TextField) or any(len(str(v or "")) > 60 for v in values)
+
+
+def conflict_html(form: forms.ModelForm, saved: models.Model, current, *, who, when) -> str:
+    """Return the conflict screen: each field where their saved value and yours differ.
+
+    Each of their values carries its raw form value (`data-value`), so "Keep theirs"
+    (positions/static/positions/admin-conflict.js) can put them back into the form; "Keep
+    mine" posts the version it overwrites (KEEP_MINE).
+    """
+    opts = saved._meta
+    rows = []
+    for name, bound in ((name, form[name]) for name in form.fields):
+        if bound.is_hidden or name not in form.cleaned_data:
+            continue  # the version, and a row's id and parent: not the analyst's values
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        theirs = list(getattr(saved, name).all()) if field.many_to_many else getattr(saved, name)
+        yours = form.cleaned_data[name]
+        if field.many_to_many:
+            yours = list(yours or [])
+        if comparable(field, theirs) == comparable(field, yours):
+            continue
+        their_text, your_text = readable_value(field, theirs), readable_value(field, yours)
+        if is_long_text(field, theirs, yours) and not field.is_relation:
+            yours_shown = word_diff(str(theirs or ""), str(yours or ""))
+        else:
+            yours_shown = your_text
+        raw = bound.field.prepare_value(
+            [item.pk for item in theirs] if field.many_to_many else getattr(saved, field.attname)
+        )
+        labels = (
+            {str(item.pk): str(item) for item in theirs}
+            if field.many_to_many
+            else ({str(raw): their_text} if field.is_relation and raw is not None else {})
+        )
+        rows.append(
+            format_html(
+                '<tr><th scope="row">{}</th>'
+                '<td class="theirs" data-field="{}" data-value="{}" data-labels="{}">{}</td>'
+                '<td class="yours">{}</td></tr>',
+                capfirst(bound.label),
+                bound.html_name,
+                json.dumps(raw if raw is not None else ""),
+                json.dumps(labels),
+                their_text,
+                yours_shown,
+            )
+        )
+    return format_html(
+        '<div class="conflict" data-version-field="{}" data-version="{}">'
+        '<table><thead><tr><th scope="col">Field</th>'
+        '<th scope="col">Theirs (saved by {} on {})</th><th scope="col">Yours</th></tr></thead>'
+        "<tbody>{}</tbody></table>"
+        '<p class="conflict-choice">'
+        '<button type="button" class="button keep-theirs" hidden>Keep theirs</button> '
+        '<button type="submit" class="button keep-mine" name="{}" value="{}">'
+        "Keep mine (save over their change)</button></p></div>",
+        form.add_prefix(VERSION_FIELD),
+        stamp(current),
+        who,
+        when,
+        mark_safe("".join(rows)),  # noqa: S308 - each row is built by format_html
+        form.add_prefix(KEEP_MINE),
+        stamp(current),
+    )
 
 
 def refusal_message(error: IntegrityError, *, deleting: bool = False) -> str:
@@ -316,7 +452,7 @@ class StatementForm(VersionedModelForm):
 
 
 class InlineStatementForm(StatementForm):
-    track_loaded_values = True
+    asks_reason = False
 
 
 class ConcessionForm(StatementForm):

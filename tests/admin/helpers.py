@@ -20,7 +20,12 @@ def _add_form(data: dict, form) -> None:
         bound = form[name]
         _put(data, bound.html_name, bound.value(), field.widget)
         if field.show_hidden_initial:
-            _put(data, bound.html_initial_name, bound.value(), field.widget)
+            # A form shown again carries the values it was first loaded with, as a browser's does.
+            if form.is_bound and bound.html_initial_name in form.data:
+                initial = form._widget_data_value(field.hidden_widget(), bound.html_initial_name)
+            else:
+                initial = bound.value()
+            _put(data, bound.html_initial_name, initial, field.widget)
 
 
 def _put(data: dict, key: str, value, widget) -> None:
