@@ -87,6 +87,7 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
     delete_selected_confirmation_template = "admin/parley/delete_selected_confirmation.html"
     list_per_page = 50
 
+    object_history_template = "admin/parley/object_history.html"
     object_history_list_template = "admin/parley/object_history_list.html"
 
     class Media:

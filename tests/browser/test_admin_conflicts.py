@@ -148,6 +148,15 @@ def test_same_row_second_save_is_refused_with_the_diff_and_keep_mine_saves(
     latest = south.history.latest("history_date")
     assert latest.history_user.username == "bella"
     assert latest.history_change_reason.startswith("Kept over alice's change of ")
+
+    # The round's history lists both saves of the row, labelled, with the overwrite's reason.
+    bella.goto(f"{live_server.url}/admin/negotiations/round/{talks.r1.pk}/history/")
+    newest = bella.locator("#change-history tbody tr").first
+    expect(newest).to_contain_text("Demand: SO on Border")
+    expect(newest).to_contain_text("Kept over alice's change of")
+    expect(newest.locator(".new ins")).to_contain_text("village")
+    expect(bella.locator("#change-history a[href*='/auth/user/']")).to_have_count(0)
+    screenshot(bella, "admin-conflicts-round-history-with-rows")
     assert no_violations(alice) == [] and no_violations(bella) == []
 
 
