@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -29,7 +29,15 @@ from positions.admin import (
     ParleyAdmin,
     ParleyAutocomplete,
 )
-from positions.forms import GuardedModelForm, VersionedModelForm, refusal_message
+from positions.forms import (
+    ROW_CHOICE_FIELDS,
+    GuardedModelForm,
+    VersionedModelForm,
+    choice_label,
+    fitting_choices,
+    link_statement_formsets,
+    refusal_message,
+)
 from positions.services import positions_as_of
 
 # --- forms ------------------------------------------------------------------------------------
@@ -268,8 +276,18 @@ class RoundAdmin(ParleyAdmin):
             extra_context = {**standing_context(round), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        link_statement_formsets(formsets)  # a concession may answer a demand row of this save
+        return formsets, inline_instances
+
     def get_urls(self):
         return [
+            path(
+                "choices/",
+                self.admin_site.admin_view(self.choices_view),
+                name="negotiations_round_choices",
+            ),
             path(
                 "<path:object_id>/next/",
                 self.admin_site.admin_view(self.next_round_view),
@@ -325,6 +343,60 @@ class RoundAdmin(ParleyAdmin):
             "media": self.media + adminform.media,
         }
         return TemplateResponse(request, "admin/negotiations/round/next_round.html", context)
+
+    def choices_view(self, request):
+        """Answer a statement row's select: what fits its round, party and issue so far.
+
+        Select2's format ({"results": [{"id", "text"}], "pagination": {"more"}}), as Django's
+        own autocomplete answers; positions/static/positions/admin-choices.js asks.
+        """
+        if not (
+            self.has_view_or_change_permission(request)
+            and request.user.has_perm("positions.view_demand")
+        ):
+            raise PermissionDenied
+        params = request.GET
+        field = params.get("field", "")
+        if field not in ROW_CHOICE_FIELDS:
+            return JsonResponse(
+                {"error": f"field must be one of: {', '.join(ROW_CHOICE_FIELDS)}."}, status=400
+            )
+        try:
+            ids = {name: _optional_id(params.get(name)) for name in ("round", "party", "issue")}
+            page = int(params.get("page") or 1)
+        except ValueError as error:
+            return JsonResponse({"error": str(error)}, status=400)
+        round = Round.objects.filter(pk=ids["round"]).first() if ids["round"] else None
+        records = fitting_choices(
+            field,
+            round=round,
+            party_id=ids["party"],
+            issue_id=ids["issue"],
+            term=params.get("term", ""),
+        )
+        start = (max(page, 1) - 1) * CHOICES_PER_PAGE
+        chunk = list(records[start : start + CHOICES_PER_PAGE + 1])
+        results = [
+            {
+                "id": record.pk,
+                "text": choice_label(field, record, party_id=ids["party"], issue_id=ids["issue"]),
+            }
+            for record in chunk[:CHOICES_PER_PAGE]
+        ]
+        return JsonResponse(
+            {"results": results, "pagination": {"more": len(chunk) > CHOICES_PER_PAGE}}
+        )
+
+
+CHOICES_PER_PAGE = 20
+
+
+def _optional_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"round, party and issue must be ids, not {value!r}.")
+    return int(value)
 
 
 def standing_context(round: Round) -> dict:
