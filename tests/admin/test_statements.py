@@ -494,3 +494,26 @@ def test_concession_answering_a_new_row_with_errors_says_to_fix_that_row(talks, 
         "The new demand row this answers has errors: correct that row first."
     ]
     assert not Concession.objects.filter(text="Pulls back its guns").exists()
+
+
+def test_demand_page_fetches_the_chosen_issues_stances_as_the_analyst_types(talks, analyst_client):
+    demand = talks.demand(talks.north, talks.border, talks.r3)
+
+    page = analyst_client.get(f"/admin/positions/demand/{demand.pk}/change/").content.decode()
+
+    stance = page[
+        page.index('name="stance"') - 300 : page.index("</select>", page.index('name="stance"'))
+    ]
+    assert 'class="parley-choices"' in stance
+    assert 'data-field="stance"' in stance
+    assert f'<option value="{demand.stance.pk}" selected>Border line — 3: most</option>' in stance
+    assert stance.count("<option") == 2  # the empty choice and the chosen stance
+    assert "positions/admin-choices.js" in page
+
+
+def test_round_page_rows_ask_for_choices_fitted_to_the_round(talks, analyst_client):
+    page = analyst_client.get(round_url(talks.r3)).content.decode()
+
+    assert f'data-round="{talks.r3.pk}"' in page
+    assert 'data-ajax--url="/admin/negotiations/round/choices/"' in page
+    assert "positions/admin-choices.js" in page
