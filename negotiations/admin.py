@@ -11,16 +11,17 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse_lazy
 from django.utils.html import format_html
 
+from negotiations.dates import parse_date_words, understood_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 from positions.admin import (
     COMPACT_TEXT,
@@ -29,19 +30,115 @@ from positions.admin import (
     ParleyAdmin,
     ParleyAutocomplete,
 )
-from positions.forms import GuardedModelForm, VersionedModelForm, refusal_message
+from positions.forms import (
+    ROW_CHOICE_FIELDS,
+    GuardedModelForm,
+    VersionedModelForm,
+    choice_label,
+    fitting_choices,
+    link_statement_formsets,
+    refusal_message,
+)
 from positions.models import Concession, Demand
 from positions.services import positions_as_of
 
 # --- forms ------------------------------------------------------------------------------------
 
 
-class NextRoundForm(GuardedModelForm):
-    """The round after `previous`: it must not sort before it."""
+def date_words_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        label="Date in words",
+        help_text="E.g. “24 Jan 2026”, “February 2026”, “mid-March 2025”, “late spring 2025”, "
+        "“2025”: fills the date, its precision and part below.",
+        widget=forms.TextInput(
+            attrs={
+                "class": "vTextField date-words",
+                "data-url": reverse_lazy("admin:negotiations_round_date_words"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+
+class DatedRoundForm:
+    """A round's date typed in words, or in its three fields; either way checked as before.
+
+    Words are read by negotiations/dates.py `parse_date_words` (a small script shows the
+    reading while typing, from the same function); a day given with a coarser precision is
+    understood as its period (`understood_date`). The model's checks then run unchanged.
+    Mixed into the round forms, which declare `date_words = date_words_field()`.
+    """
+
+    class Media:
+        js = ["positions/admin-date-words.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "start_date" in self.fields:
+            self.fields["start_date"].required = False
+
+    def clean(self):
+        data = self.cleaned_data
+        words = (data.get("date_words") or "").strip()
+        if words:
+            try:
+                worded = parse_date_words(words)
+            except ValueError as error:
+                self.add_error("date_words", str(error))
+            else:
+                data["start_date"] = worded.start_date
+                data["date_precision"] = str(worded.precision)
+                data["date_part"] = worded.part
+                for name in ("start_date", "date_precision", "date_part"):
+                    self._errors.pop(name, None)
+        elif data.get("start_date") is None:
+            if "start_date" not in self._errors:
+                self.add_error("start_date", "Give the date: in words above, or here.")
+        elif data.get("date_precision"):
+            data["start_date"] = understood_date(
+                data["start_date"], data["date_precision"], data.get("date_part") or ""
+            )
+        return super().clean()
+
+    def validate_unique(self):
+        """Show the refusal of an end before the start on the End date field."""
+        super().validate_unique()
+        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        if not errors:
+            return
+        words = next(
+            str(c.violation_error_message)
+            for c in Round._meta.constraints
+            if c.name == "negotiations_round_ends_after_start"
+        )
+        moved = [e for e in errors.as_data() if words in e.messages]
+        if moved and "end_date" in self.fields:
+            kept = [e for e in errors.as_data() if words not in e.messages]
+            errors.clear()
+            errors.extend(kept)
+            if not errors:
+                del self._errors[NON_FIELD_ERRORS]
+            self._errors.setdefault("end_date", self.error_class()).append(
+                f"{words} Give an end date on or after the start, or leave it empty."
+            )
+
+
+class RoundForm(DatedRoundForm, VersionedModelForm):
+    date_words = date_words_field()
+
+
+class NextRoundForm(DatedRoundForm, GuardedModelForm):
+    """The round after `previous`: it must not sort before it. Its parties start as the
+    previous round's (editable)."""
+
+    date_words = date_words_field()
 
     def __init__(self, *args, previous: Round, **kwargs):
         super().__init__(*args, **kwargs)
         self.previous = previous
+        if "parties" in self.fields and not self.is_bound:
+            self.initial["parties"] = [party.pk for party in previous.parties.all()]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -49,14 +146,16 @@ class NextRoundForm(GuardedModelForm):
             raise forms.ValidationError("A round of this negotiation already has this slug.")
         return slug
 
-    def clean_start_date(self):
-        start = self.cleaned_data["start_date"]
-        if start < self.previous.start_date:
-            raise forms.ValidationError(
+    def clean(self):
+        cleaned_data = super().clean()
+        start = cleaned_data.get("start_date")
+        if start is not None and start < self.previous.start_date:
+            self.add_error(
+                "date_words" if cleaned_data.get("date_words") else "start_date",
                 f"The next round cannot start before “{self.previous}” "
-                f"({self.previous.date_display})."
+                f"({self.previous.date_display}).",
             )
-        return start
+        return cleaned_data
 
     def _post_clean(self):
         start = self.cleaned_data.get("start_date")
@@ -182,18 +281,19 @@ NEXT_ROUND_FIELDSETS = [
     (
         "Date",
         {
-            "fields": [("start_date", "date_precision", "date_part"), "end_date"],
+            "fields": ["date_words", ("start_date", "date_precision", "date_part"), "end_date"],
             "description": "A date carries its precision: “late spring 2025” is a season, "
-            "late, stored as 1 May 2025 (see the table in docs/dates.md).",
+            "late, stored as 1 May 2025 (see the table in docs/dates.md). Type it in words, "
+            "or set the three fields.",
         },
     ),
-    ("On whose word", {"fields": ["sources"]}),
+    ("Who and on whose word", {"fields": ["parties", "sources"]}),
 ]
 
 
 @admin.register(Round)
 class RoundAdmin(ParleyAdmin):
-    form = VersionedModelForm
+    form = RoundForm
     list_display = [
         "title",
         "negotiation",
@@ -216,6 +316,7 @@ class RoundAdmin(ParleyAdmin):
             "Date",
             {
                 "fields": [
+                    "date_words",
                     ("start_date", "date_precision", "date_part"),
                     ("end_date", "sequence"),
                 ],
@@ -281,8 +382,23 @@ class RoundAdmin(ParleyAdmin):
             entries += model_admin.history_of(request, rows, row=True)
         return sorted(entries, key=lambda entry: entry.history_date, reverse=True)
 
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        link_statement_formsets(formsets)  # a concession may answer a demand row of this save
+        return formsets, inline_instances
+
     def get_urls(self):
         return [
+            path(
+                "date-words/",
+                self.admin_site.admin_view(self.date_words_view),
+                name="negotiations_round_date_words",
+            ),
+            path(
+                "choices/",
+                self.admin_site.admin_view(self.choices_view),
+                name="negotiations_round_choices",
+            ),
             path(
                 "<path:object_id>/next/",
                 self.admin_site.admin_view(self.next_round_view),
@@ -338,6 +454,77 @@ class RoundAdmin(ParleyAdmin):
             "media": self.media + adminform.media,
         }
         return TemplateResponse(request, "admin/negotiations/round/next_round.html", context)
+
+    def date_words_view(self, request):
+        """Show how a date in words will be stored, as the analyst types it (JSON)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            worded = parse_date_words(request.GET.get("text", ""))
+        except ValueError as error:
+            return JsonResponse({"error": str(error)}, status=400)
+        return JsonResponse(
+            {
+                "start_date": worded.start_date.isoformat(),
+                "precision": str(worded.precision),
+                "part": worded.part,
+                "shown": worded.explained,
+            }
+        )
+
+    def choices_view(self, request):
+        """Answer a statement row's select: what fits its round, party and issue so far.
+
+        Select2's format ({"results": [{"id", "text"}], "pagination": {"more"}}), as Django's
+        own autocomplete answers; positions/static/positions/admin-choices.js asks.
+        """
+        if not (
+            self.has_view_or_change_permission(request)
+            and request.user.has_perm("positions.view_demand")
+        ):
+            raise PermissionDenied
+        params = request.GET
+        field = params.get("field", "")
+        if field not in ROW_CHOICE_FIELDS:
+            return JsonResponse(
+                {"error": f"field must be one of: {', '.join(ROW_CHOICE_FIELDS)}."}, status=400
+            )
+        try:
+            ids = {name: _optional_id(params.get(name)) for name in ("round", "party", "issue")}
+            page = int(params.get("page") or 1)
+        except ValueError as error:
+            return JsonResponse({"error": str(error)}, status=400)
+        round = Round.objects.filter(pk=ids["round"]).first() if ids["round"] else None
+        records = fitting_choices(
+            field,
+            round=round,
+            party_id=ids["party"],
+            issue_id=ids["issue"],
+            term=params.get("term", ""),
+        )
+        start = (max(page, 1) - 1) * CHOICES_PER_PAGE
+        chunk = list(records[start : start + CHOICES_PER_PAGE + 1])
+        results = [
+            {
+                "id": record.pk,
+                "text": choice_label(field, record, party_id=ids["party"], issue_id=ids["issue"]),
+            }
+            for record in chunk[:CHOICES_PER_PAGE]
+        ]
+        return JsonResponse(
+            {"results": results, "pagination": {"more": len(chunk) > CHOICES_PER_PAGE}}
+        )
+
+
+CHOICES_PER_PAGE = 20
+
+
+def _optional_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"round, party and issue must be ids, not {value!r}.")
+    return int(value)
 
 
 def standing_context(round: Round) -> dict:

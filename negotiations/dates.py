@@ -4,7 +4,9 @@ A fuzzy date is (date, precision, part). `date` is the first day the statement c
 what rounds sort by; see docs/dates.md for the anchoring rules (seasons, parts of a period).
 """
 
+import dataclasses
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -88,8 +90,9 @@ def validate_fuzzy_date(date: datetime.date | None, precision: str, part: str) -
         )
     if precision == DatePrecision.MONTH and date.day != MONTH_PART_DAYS[DatePart(part)]:
         expected = MONTH_PART_DAYS[DatePart(part)]
+        article = "An" if part in ("early",) else "A"
         raise ValidationError(
-            {"start_date": f"A {part or 'whole'}-month date is stored as day {expected}."}
+            {"start_date": f"{article} {part or 'whole'}-month date is stored as day {expected}."}
         )
     if precision == DatePrecision.SEASON and date.day != 1:
         raise ValidationError({"start_date": "A season is stored as the first day of a month."})
@@ -131,3 +134,145 @@ def _describe_point(date: datetime.date, precision: str, part: str) -> str:
     if precision == DatePrecision.HALF:
         return f"{'first' if date.month <= 6 else 'second'} half of {date.year}"
     return str(date.year)
+
+
+# --- dates typed in words ----------------------------------------------------------------------
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+SEASONS = {"winter": "winter", "spring": "spring", "summer": "summer", "autumn": "autumn"}
+SEASONS["fall"] = "autumn"
+_PART = r"(?:(?P<part>early|mid|late)[\s-]+)?"
+_YEAR = r"(?P<year>\d{4})"
+_WORD_PATTERNS = [
+    ("iso_day", rf"{_YEAR}-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}})"),
+    ("iso_month", rf"{_YEAR}-(?P<month>\d{{1,2}})"),
+    ("year", _YEAR),
+    ("half", rf"(?P<half>first|second|1st|2nd|h1|h2)\s+half(?:\s+of)?\s+{_YEAR}"),
+    ("half", rf"(?P<half>h1|h2)\s+{_YEAR}"),
+    ("day", rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<name>[a-z]+)\.?,?\s+{_YEAR}"),
+    ("day", rf"(?P<name>[a-z]+)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}"),
+    ("named", rf"{_PART}(?P<name>[a-z]+)\.?\s+(?:of\s+)?{_YEAR}"),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class WordedDate:
+    """A date read from words: what the three date fields of a round or plan take."""
+
+    start_date: datetime.date
+    precision: str
+    part: str = ""
+
+    @property
+    def shown(self) -> str:
+        return describe_date(self.start_date, self.precision, self.part)
+
+    @property
+    def explained(self) -> str:
+        """Say what will be stored: "Read as late spring 2025: 1 May 2025, season, late."."""
+        part = f", {self.part}" if self.part else ""
+        stored = f"{self.start_date.day} {self.start_date:%B %Y}"
+        return f"Read as {self.shown}: stored as {stored}, precision {self.precision}{part}."
+
+
+def parse_date_words(text: str) -> WordedDate:
+    """Read a date as people write it: "February 2026", "late spring 2025", "24 Jan 2026".
+
+    Also "2025", "mid-March 2025", "first half of 2025", "autumn 2025" (or fall) and ISO
+    dates. Returns the stored start date with its precision and part (docs/dates.md); raises
+    ValueError, in words that say what to write, for anything else. The one reader of dates
+    in words: the admin's date field, its preview and the loader can all use it.
+    """
+    words = " ".join(text.lower().replace("–", "-").replace(",", ", ").split())
+    words = words.replace(" ,", ",")
+    for kind, pattern in _WORD_PATTERNS:
+        match = re.fullmatch(pattern, words)
+        if match:
+            return _worded(kind, match.groupdict())
+    raise ValueError(
+        f"“{text.strip()}” is not a date Parley can read: write e.g. “24 January 2026”, "
+        "“February 2026”, “mid-March 2025”, “late spring 2025”, “first half of 2025” or “2025”."
+    )
+
+
+def _worded(kind: str, found: dict) -> WordedDate:
+    year = int(found["year"])
+    part = found.get("part") or ""
+    try:
+        if kind == "year":
+            return WordedDate(datetime.date(year, 1, 1), DatePrecision.YEAR)
+        if kind == "half":
+            second = found["half"] in ("second", "2nd", "h2")
+            return WordedDate(datetime.date(year, 7 if second else 1, 1), DatePrecision.HALF)
+        if kind in ("iso_day", "iso_month"):
+            month = int(found["month"])
+            if kind == "iso_month":
+                return WordedDate(datetime.date(year, month, 1), DatePrecision.MONTH)
+            return WordedDate(datetime.date(year, month, int(found["day"])), DatePrecision.DAY)
+        name = found["name"]
+        if kind == "day":
+            if name not in MONTHS:
+                raise ValueError(f"“{name}” is not a month.")
+            return WordedDate(
+                datetime.date(year, MONTHS[name], int(found["day"])), DatePrecision.DAY
+            )
+        if name in MONTHS:
+            date = anchor_date(
+                year=year, precision=DatePrecision.MONTH, month=MONTHS[name], part=part
+            )
+            return WordedDate(date, DatePrecision.MONTH, part)
+        if name in SEASONS:
+            season = SEASONS[name]
+            if season == "winter" and part:
+                raise ValueError("Parts of a winter are not distinguished: write “winter 2025”.")
+            date = anchor_date(year=year, precision=DatePrecision.SEASON, season=season, part=part)
+            return WordedDate(date, DatePrecision.SEASON, part)
+        raise ValueError(f"“{name}” is neither a month nor a season.")
+    except ValueError as error:
+        if str(error).startswith(("day is out", "month must", "year")):
+            raise ValueError(f"There is no such day: {error}.") from None
+        raise
+
+
+def understood_date(date: datetime.date, precision: str, part: str) -> datetime.date:
+    """Return the stored date of the period `date` falls in, at `precision` and `part`.
+
+    "14 February 2026" with precision month is February 2026, stored as 1 February; with
+    part "mid" it is mid-February (11 February). A day that the part contradicts (the 25th
+    as "early") is returned unchanged, so validate_fuzzy_date refuses it as before.
+    """
+    if precision == DatePrecision.DAY:
+        return date
+    if precision == DatePrecision.MONTH:
+        first = MONTH_PART_DAYS[DatePart(part)]
+        last = {"": 31, "early": 10, "mid": 20, "late": 31}[part]
+        return date.replace(day=first) if first <= date.day <= last else date
+    if precision == DatePrecision.SEASON:
+        season = SEASON_OF_MONTH[date.month]
+        if season == "winter":
+            return date.replace(month=1, day=1) if date.month <= 2 else date
+        anchored = anchor_date(year=date.year, precision=precision, season=season, part=part)
+        if not part or anchored.month == date.month:
+            return anchored
+        return date
+    return anchor_date(year=date.year, precision=precision, month=date.month)

@@ -30,15 +30,20 @@ from positions.diffs import word_diff
 from positions.forms import (
     CHOICE_FIELDS,
     REASON_FIELD,
+    ROW_CHOICE_FIELDS,
     VERSION_FIELD,
     AcceptingAutocompleteSelect,
     AcceptingAutocompleteSelectMultiple,
     ConcessionForm,
+    ConcessionFormSet,
     DemandChoiceField,
     GuardedModelForm,
+    InlineConcessionForm,
     InlineStatementForm,
     KnownSourcesAutocomplete,
     RoundStatementFormSet,
+    RowChoicesSelect,
+    RowDemandChoiceField,
     StanceChoiceField,
     StatementForm,
     demands_for_choice,
@@ -395,8 +400,9 @@ def record_label(record: models.Model) -> str:
 class RoundStatementInline(ParleyAutocomplete):
     """Rows of one round's demands or concessions, grouped by party then issue.
 
-    Party, issue, stance and demand choices are fitted to the round by RoundStatementFormSet
-    and shown as plain selects: the round page is for entering statements, not parties.
+    Party choices are the round's participants, in a plain select. Issue, stance and demand
+    fields show only their chosen value and fetch what fits the row as the analyst types
+    (RowChoicesSelect; RoundStatementFormSet fits their validation to the round).
     """
 
     formset = RoundStatementFormSet
@@ -405,12 +411,21 @@ class RoundStatementInline(ParleyAutocomplete):
     autocomplete_fields = ["sources"]
     show_change_link = True
     formfield_overrides = COMPACT_TEXT
+    # Relations that label each row's chosen values without a query per row.
+    row_relations: tuple[str, ...] = ()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in CHOICE_FIELDS:
+            form_class = CHOICE_FIELDS[db_field.name]
+            if db_field.name in ("softens", "in_return_for"):
+                form_class = RowDemandChoiceField
+            options = {}
+            if db_field.name in ROW_CHOICE_FIELDS:
+                options["widget"] = RowChoicesSelect(field_name=db_field.name)
             return db_field.formfield(
-                form_class=CHOICE_FIELDS[db_field.name],
+                form_class=form_class,
                 queryset=db_field.related_model._default_manager.none(),
+                **options,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -428,7 +443,7 @@ class RoundStatementInline(ParleyAutocomplete):
         return (
             super()
             .get_queryset(request)
-            .select_related("party", "issue")
+            .select_related("party", "issue", *self.row_relations)
             .prefetch_related("sources")
             .annotate(party_column=Subquery(column))
             .order_by("party_column", "party__name", "issue__order", "issue__title")
@@ -438,11 +453,22 @@ class RoundStatementInline(ParleyAutocomplete):
 class DemandInline(RoundStatementInline, admin.TabularInline):
     model = Demand
     fields = ["party", "issue", "stance", "text", "priority", "status", "sources", VERSION_FIELD]
+    row_relations = ("stance",)
 
 
 class ConcessionInline(RoundStatementInline, admin.StackedInline):
     model = Concession
+    form = InlineConcessionForm
+    formset = ConcessionFormSet
     extra = 0
+    row_relations = (
+        "softens__party",
+        "softens__issue",
+        "softens__round",
+        "in_return_for__party",
+        "in_return_for__issue",
+        "in_return_for__round",
+    )
     fieldsets = [
         (
             None,
@@ -484,10 +510,14 @@ class DemandAdmin(StatementAdmin):
     fields = ["round", "party", "issue", "stance", "text", "priority", "status", "sources"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A select labelled with the issue, not an autocomplete: "2: talks first" alone is
-        # ambiguous among a negotiation's scales.
+        # Once the issue is chosen, only its stances are offered, fetched as the analyst
+        # types; the chosen one is labelled with its issue.
         if db_field.name == "stance":
-            kwargs.update(form_class=StanceChoiceField, queryset=stances_for_choice())
+            kwargs.update(
+                form_class=StanceChoiceField,
+                queryset=stances_for_choice(),
+                widget=RowChoicesSelect(field_name="stance"),
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -517,10 +547,15 @@ class ConcessionAdmin(StatementAdmin):
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Selects labelled with whose demand, on what and when, as on the round's page;
-        # ConcessionForm narrows them to the demands stated at or before the round.
+        # Fetched as the analyst types, fitted to the posted round, party and issue (as on
+        # the round's page); ConcessionForm validates against the demands stated at or
+        # before the round.
         if db_field.name in ("softens", "in_return_for"):
-            kwargs.update(form_class=DemandChoiceField, queryset=demands_for_choice())
+            kwargs.update(
+                form_class=DemandChoiceField,
+                queryset=demands_for_choice(),
+                widget=RowChoicesSelect(field_name=db_field.name),
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -7,13 +7,16 @@ concession rows choices fitted to the round's negotiation, loaded once for all r
 
 from __future__ import annotations
 
+import copy
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -315,6 +318,21 @@ def demand_label(demand: Demand) -> str:
     )
 
 
+def short_demand_label(demand: Demand, *, issue_id=None, party_id=None) -> str:
+    """Return a demand named only by what its row does not already say.
+
+    In a row whose party and issue are chosen, "softens" needs only the round and the words;
+    "in return for" names the other party, and the issue only when it is another one.
+    """
+    parts = []
+    if party_id is None or demand.party_id != party_id:
+        parts.append(demand.party.short_name)
+    if issue_id is None or demand.issue_id != issue_id:
+        parts.append(demand.issue.title)
+    parts.append(demand.round.title)
+    return f"{' · '.join(parts)}: {demand.text[:60]}"
+
+
 def stances_for_choice():
     return Stance.objects.select_related("issue").order_by("issue__order", "issue__title", "value")
 
@@ -348,6 +366,198 @@ def round_choices(round: Round) -> dict[str, models.QuerySet]:
         "softens": demands,
         "in_return_for": demands,
     }
+
+
+# Fields whose choices depend on the row's round, party and issue: fetched as the analyst
+# types (RowChoicesSelect, positions/static/positions/admin-choices.js), never all rendered.
+ROW_CHOICE_FIELDS = ("issue", "stance", "softens", "in_return_for")
+
+
+def fitting_choices(
+    field: str, *, round: Round | None, party_id=None, issue_id=None, term: str = ""
+) -> models.QuerySet:
+    """Return the choices that fit a statement row with what is known of it so far.
+
+    The narrowing follows the models' rules (docs/rules.md), never adds one: a stance is on
+    the row's issue (Demand.clean, stance_of_issue); "softens" is the same party's demand on
+    the same issue (softens_own_demand) and "in return for" another party's
+    (in_return_for_other_party), both stated at or before the round (stated_later). What is
+    not known yet does not narrow. The forms validate against the round's wider choices, so
+    the models' own refusals, on the field, stay the authority.
+    """
+    term = term.strip()
+    if field == "issue":
+        issues = Issue.objects.order_by("order", "title")
+        if round is not None:
+            issues = issues.filter(negotiation_id=round.negotiation_id)
+        return issues.filter(title__icontains=term) if term else issues
+    if field == "stance":
+        stances = stances_for_choice()
+        if round is not None:
+            stances = stances.filter(issue__negotiation_id=round.negotiation_id)
+        if issue_id:
+            stances = stances.filter(issue_id=issue_id)
+        if term:
+            stances = stances.filter(models.Q(label__icontains=term) | models.Q(value=_int(term)))
+        return stances
+    if field not in ("softens", "in_return_for"):
+        raise ValueError(f"No fitting choices for {field!r}.")
+    demands = Demand.objects.select_related("party", "issue", "round")
+    if round is not None:
+        demands = demands.filter(round__in=Round.objects.up_to(round))
+    if field == "softens":
+        if party_id:
+            demands = demands.filter(party_id=party_id)
+        if issue_id:
+            demands = demands.filter(issue_id=issue_id)
+    elif party_id:
+        demands = demands.exclude(party_id=party_id)
+    if term:
+        demands = demands.filter(
+            models.Q(text__icontains=term)
+            | models.Q(party__short_name__icontains=term)
+            | models.Q(party__name__icontains=term)
+            | models.Q(issue__title__icontains=term)
+            | models.Q(round__title__icontains=term)
+        )
+    # Latest first; for "in return for", demands on the row's own issue first.
+    same_issue_first = (
+        [models.Case(models.When(issue_id=issue_id, then=0), default=1)] if issue_id else []
+    )
+    return demands.order_by(
+        *same_issue_first, "-round__start_date", "-round__sequence", "party__name", "pk"
+    )
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def choice_label(field: str, record, *, party_id=None, issue_id=None) -> str:
+    """Return how a row's select names `record`: short, since the row says the rest."""
+    if field == "issue":
+        return record.title
+    if field == "stance":
+        return str(record) if issue_id else stance_label(record)
+    return short_demand_label(record, issue_id=issue_id, party_id=party_id)
+
+
+# A reference, in a concession row, to a demand row added in the same save: "new:<row index>".
+NEW_ROW_PREFIX = "new:"
+
+
+class RowChoicesSelect(forms.Select):
+    """A select that renders only its chosen option; the rest are fetched as the analyst types.
+
+    On a round's page every row's stance, "softens" and "in return for" once listed every
+    stance and demand of the negotiation (22 MB at corpus scale). This widget sends the
+    chosen value alone; positions/static/positions/admin-choices.js turns it into Django's
+    select2 autocomplete, asking `RoundAdmin.choices_view` for what fits the row's round,
+    party and issue (`fitting_choices`). Labels of chosen values come from `known` (filled
+    from the row's loaded relations) or, failing that, one query.
+    """
+
+    known: dict[str, str] = {}
+
+    def __init__(self, *, field_name: str, round_id=None, attrs=None):
+        super().__init__(attrs)
+        self.field_name = field_name
+        self.round_id = round_id
+        self.known = {}
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        classes = attrs.get("class", "")
+        attrs.update(
+            {
+                "class": f"{classes} parley-choices".strip(),
+                "data-field": self.field_name,
+                "data-ajax--url": reverse("admin:negotiations_round_choices"),
+                "data-ajax--delay": 250,
+                "data-theme": "admin-autocomplete",
+                "data-allow-clear": "true",
+                "data-placeholder": "",
+            }
+        )
+        if self.round_id:
+            attrs["data-round"] = str(self.round_id)
+        return attrs
+
+    def optgroups(self, name, value, attrs=None):
+        options = [self.create_option(name, "", "", False, 0)]
+        chosen = [str(v) for v in value if v not in (None, "")]
+        labels = self._labels(chosen)
+        for pk in chosen:
+            if pk in labels:
+                options.append(self.create_option(name, pk, labels[pk], True, len(options)))
+        return [(None, options, 0)]
+
+    def _labels(self, chosen: list[str]) -> dict[str, str]:
+        labels = {pk: self.known[pk] for pk in chosen if pk in self.known}
+        for pk in chosen:
+            if pk.startswith(NEW_ROW_PREFIX):
+                labels[pk] = f"The new demand row {pk.removeprefix(NEW_ROW_PREFIX)}"
+        missing = [pk for pk in chosen if pk not in labels and pk.isdigit()]
+        field = getattr(self.choices, "field", None)
+        if missing and field is not None:
+            for record in field.queryset.filter(pk__in=missing):
+                labels[str(record.pk)] = field.label_from_instance(record)
+        return labels
+
+    @property
+    def media(self):
+        extra = "" if settings.DEBUG else ".min"
+        return forms.Media(
+            js=(
+                f"admin/js/vendor/jquery/jquery{extra}.js",
+                f"admin/js/vendor/select2/select2.full{extra}.js",
+                "admin/js/jquery.init.js",
+                "positions/admin-choices.js",
+            ),
+            css={
+                "screen": (
+                    f"admin/css/vendor/select2/select2{extra}.css",
+                    "admin/css/autocomplete.css",
+                )
+            },
+        )
+
+
+class NewDemandRow:
+    """A concession row's reference to a demand row of the same save, by its row index."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def __eq__(self, other):
+        return isinstance(other, NewDemandRow) and other.index == self.index
+
+    def __hash__(self):
+        return hash(self.index)
+
+
+class RowDemandChoiceField(DemandChoiceField):
+    """A demand chosen in a round's concession row: a saved one, or a demand row of this save.
+
+    A value "new:<index>" names a demand row added on the same page; ConcessionFormSet checks
+    it with the model's rules once the demand rows are valid and points the concession at the
+    demand when it is saved (docs/admin.md, "The workflow").
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.startswith(NEW_ROW_PREFIX):
+            index = value.removeprefix(NEW_ROW_PREFIX)
+            if index.isdigit():
+                return NewDemandRow(int(index))
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+    def validate(self, value):
+        if not isinstance(value, NewDemandRow):
+            super().validate(value)
 
 
 class AcceptedValuesMixin:
@@ -408,8 +618,10 @@ class KnownSourcesAutocomplete(AcceptingAutocompleteSelectMultiple):
 class RoundStatementFormSet(BaseInlineFormSet):
     """A round's demand or concession rows, with choices fitted to the round.
 
-    Each choice list is loaded once for the whole formset: left alone, every row's select
-    would run its own query.
+    Party choices (the participants, a handful) are loaded once for the whole formset. Issue,
+    stance and demand fields validate against the round's choices (`round_choices`) but
+    render only their chosen option (`RowChoicesSelect`), so the page does not grow with the
+    negotiation; their labels come from the rows' loaded relations, not a query per row.
     """
 
     def __init__(self, *args, **kwargs):
@@ -424,6 +636,11 @@ class RoundStatementFormSet(BaseInlineFormSet):
             if field is None:
                 continue
             field.queryset = queryset
+            widget = field.widget
+            if isinstance(widget, RowChoicesSelect):
+                widget.round_id = self.instance.pk
+                widget.known = self._known_labels(form.instance, name)
+                continue
             key = id(queryset)  # fields that share a queryset share its choices
             if key not in self._choices:
                 # iter(): list() would first ask the iterator's length, one COUNT query more.
@@ -437,11 +654,120 @@ class RoundStatementFormSet(BaseInlineFormSet):
                 for source in form.instance.sources.all()
             }
 
+    @staticmethod
+    def _known_labels(statement, name: str) -> dict[str, str]:
+        """Label the row's stored choice from its relations (loaded by the inline's query)."""
+        if statement.pk is None or not getattr(statement, f"{name}_id", None):
+            return {}
+        record = getattr(statement, name)
+        label = choice_label(name, record, party_id=statement.party_id, issue_id=statement.issue_id)
+        return {str(record.pk): label}
+
     def get_unique_error_message(self, unique_check):
         return (
             "Two rows give the same party a statement on the same issue at this round; "
             "keep one of them."
         )
+
+    def validate_unique(self):
+        """Mark each duplicate row, in words that say what to do, and link a stored one.
+
+        Django's own check names no row ("Please correct the duplicate values below"); here
+        a row that repeats another row of the page, or a statement already stored for that
+        party, issue and round, carries the refusal on its own party field.
+        """
+        seen: dict[tuple, int] = {}
+        for index, form in enumerate(self.forms):
+            if not form.is_valid() or (self.can_delete and self._should_delete_form(form)):
+                continue
+            key = (form.cleaned_data.get("party"), form.cleaned_data.get("issue"))
+            if None in key:
+                continue
+            if key in seen:
+                form.add_error(
+                    "party",
+                    f"Row {seen[key] + 1} already gives {key[0]} a statement on “{key[1]}” "
+                    "at this round: keep one of the two rows (delete this one, or change "
+                    "its party or issue).",
+                )
+                continue
+            seen[key] = index
+        super().validate_unique()
+
+
+class ConcessionFormSet(RoundStatementFormSet):
+    """A round's concession rows: they may answer a demand row added in the same save.
+
+    `demand_formset` is the page's demand rows (linked by `link_statement_formsets`). A row
+    pointing at "new:<index>" is checked, once that demand row is valid, by the same
+    Concession.clean as any other; the demand rows are saved first, and the concession is
+    then pointed at the saved demand. The database's triggers stand behind both.
+    """
+
+    demand_formset = None
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            pending = getattr(form, "pending_demands", None)
+            if not pending or self._should_delete_form(form):
+                continue
+            for name, row in pending.items():
+                self._check_new_row(form, name, row)
+
+    def _new_demand_form(self, row: NewDemandRow):
+        demands = self.demand_formset
+        if demands is None or row.index >= len(demands.forms):
+            return None
+        form = demands.forms[row.index]
+        if form.instance.pk is not None or not form.has_changed():
+            return None
+        if demands.can_delete and demands._should_delete_form(form):
+            return None
+        return form
+
+    def _check_new_row(self, form, name: str, row: NewDemandRow) -> None:
+        demand_form = self._new_demand_form(row)
+        if demand_form is None:
+            form.add_error(name, "That new demand row is gone or empty: pick another demand.")
+            return
+        if not demand_form.is_valid():
+            form.add_error(
+                name, "The new demand row this answers has errors: correct that row first."
+            )
+            return
+        # The model's own rules decide, on copies: a placeholder id stands for the demand's
+        # id-to-be, so Concession.clean compares party, issue and round as for a saved one.
+        demand = copy.copy(demand_form.instance)
+        demand.pk = -1
+        concession = copy.copy(form.instance)
+        concession.round = self.instance
+        setattr(concession, name, demand)
+        try:
+            concession.clean()
+        except ValidationError as refusal:
+            messages = messages_by_field(refusal)
+            form.add_error(name, messages.get(name) or refusal.messages)
+
+    def _point_at_new_rows(self, form) -> None:
+        for name, row in (getattr(form, "pending_demands", None) or {}).items():
+            setattr(form.instance, name, self.demand_formset.forms[row.index].instance)
+
+    def save_new(self, form, commit=True):
+        self._point_at_new_rows(form)
+        return super().save_new(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        self._point_at_new_rows(form)
+        return super().save_existing(form, obj, commit)
+
+
+def link_statement_formsets(formsets) -> None:
+    """Give a round page's concession rows its demand rows, for same-save references."""
+    demands = next((f for f in formsets if f.model is Demand), None)
+    for formset in formsets:
+        if isinstance(formset, ConcessionFormSet):
+            formset.demand_formset = demands
 
 
 # --- statement forms ------------------------------------------------------------------------
@@ -450,9 +776,64 @@ class RoundStatementFormSet(BaseInlineFormSet):
 class StatementForm(VersionedModelForm):
     """A demand or concession on its own page; its rules are its model's `clean()`."""
 
+    def validate_unique(self):
+        """Refuse a second demand for one party, issue and round with a link to the first."""
+        super().validate_unique()
+        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        existing = self._stored_duplicate() if errors else None
+        if existing is None:
+            return
+        words = duplicate_words(self._meta.model)
+        kept = [e for e in errors.as_data() if words not in e.messages]
+        if len(kept) == len(errors):
+            return
+        url = reverse(
+            f"admin:{existing._meta.app_label}_{existing._meta.model_name}_change",
+            args=[existing.pk],
+        )
+        errors.clear()
+        errors.extend(kept)
+        errors.append(
+            format_html(
+                "This party already has a {} on this issue at this round: "
+                '<a href="{}">edit that one</a> instead, or change the party, issue or round.',
+                existing._meta.verbose_name,
+                url,
+            )
+        )
+
+    def _stored_duplicate(self):
+        data = self.cleaned_data
+        if not all(data.get(name) for name in ("party", "issue")):
+            return None
+        round = data.get("round") or (self.instance.round if self.instance.round_id else None)
+        if round is None:
+            return None
+        return (
+            self._meta.model._default_manager.filter(
+                party=data["party"], issue=data["issue"], round=round
+            )
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+
 
 class InlineStatementForm(StatementForm):
     asks_reason = False
+
+
+class InlineConcessionForm(InlineStatementForm):
+    """A concession row; a demand row of the same save is set aside for ConcessionFormSet."""
+
+    def clean(self):
+        self.pending_demands = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if isinstance(value, NewDemandRow)
+        }
+        for name in self.pending_demands:
+            self.cleaned_data[name] = None
+        return super().clean()
 
 
 class ConcessionForm(StatementForm):
@@ -483,3 +864,11 @@ class ConcessionForm(StatementForm):
             if round is not None:
                 return round
         return self.instance.round if self.instance.round_id else None
+
+
+def duplicate_words(model) -> str:
+    """Return the words of a model's one-per-party-issue-round constraint, if it has one."""
+    for constraint in model._meta.constraints:
+        if constraint.name.endswith("_one_per_round"):
+            return str(constraint.violation_error_message)
+    return "\0"

@@ -332,7 +332,20 @@ def round_detail(request, negotiation, round):
         issues=issues,
         participants=_participants(negotiation),
         demands=list(Demand.objects.for_display().with_claims().filter(round=round)),
-        concessions=list(Concession.objects.for_display().with_claims().filter(round=round)),
+        concessions=list(
+            Concession.objects.for_display()
+            .with_claims()
+            # The demands each concession answers, named and linked (`entry` name_answered).
+            .select_related(
+                "softens__party",
+                "softens__issue",
+                "softens__round",
+                "in_return_for__party",
+                "in_return_for__issue",
+                "in_return_for__round",
+            )
+            .filter(round=round)
+        ),
     )
     return render(
         request,

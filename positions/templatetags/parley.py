@@ -202,10 +202,21 @@ def party_list(parties):
 
 
 @register.simple_tag
-def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=False):
+def entry(
+    entry,
+    negotiation,
+    *,
+    show_round=False,
+    show_issue=False,
+    hide_party=False,
+    name_answered=False,
+):
     """One line of a record (records.Entry): who, when or on what, the stance or concession,
     the wording and its sources. Built in Python for the same reason as the tags above: a
-    record lists hundreds of entries."""
+    record lists hundreds of entries.
+
+    `name_answered`: a concession names and links the demands it softens and is conditional
+    on; the page must load them with their party, issue and round (see round_detail)."""
     statement = entry.demand or entry.concession
     head = []
     if not hide_party:
@@ -225,7 +236,8 @@ def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=
     if show_issue:
         url = page_url("issue-detail", negotiation.slug, entry.issue.slug)
         head.append(_at("On" if hide_party else "on", url, entry.issue.title))
-    lines = [format_html('<p class="entry-head">{}</p>', mark_safe("".join(head)))]
+    anchor = format_html(' id="demand-{}"', entry.demand.pk) if entry.demand else ""
+    lines = [format_html('<p class="entry-head"{}>{}</p>', anchor, mark_safe("".join(head)))]
     demand = entry.demand
     if demand is not None:
         flags = []
@@ -257,8 +269,34 @@ def entry(entry, negotiation, *, show_round=False, show_issue=False, hide_party=
             lines.append(
                 format_html('<p class="conditions">In return for: {}</p>', concession.conditions)
             )
+        if name_answered:
+            lines.extend(_answered_demands(concession, negotiation))
     lines.append(format_html('<p class="entry-sources">{}</p>', sources(statement)))
     return mark_safe("\n" + "\n".join(lines) + "\n")  # noqa: S308 - each line is format_html
+
+
+def _answered_demands(concession, negotiation) -> list[str]:
+    """Name and link the demands a concession softens and answers (ids "demand-<pk>")."""
+    lines = []
+    for link, words in (("softens", "Softens"), ("in_return_for", "Conditional on")):
+        demand = getattr(concession, link) if getattr(concession, f"{link}_id") else None
+        if demand is None:
+            continue
+        url = page_url("round-detail", negotiation.slug, demand.round.slug)
+        lines.append(
+            format_html(
+                '<p class="answers">{} <a href="{}#demand-{}">{}’s demand on {} at {}</a>: '
+                "“{}”</p>",
+                words,
+                url,
+                demand.pk,
+                demand.party.name,
+                demand.issue.title,
+                demand.round.title,
+                demand.text,
+            )
+        )
+    return lines
 
 
 def _at(word: str, url: str, title: str) -> str:

@@ -169,3 +169,87 @@ def test_every_autocomplete_field_drops_values_that_are_not_ids(talks, superuser
         checked
     )
     assert {"DemandAdmin.sources", "DemandInline.sources", "RoundAdmin.negotiation"} <= set(checked)
+
+
+# --- choices that fit a statement row (RoundAdmin.choices_view) --------------------------------
+
+CHOICES_URL = "/admin/negotiations/round/choices/"
+
+
+def offered(client, **params) -> list[str]:
+    response = client.get(CHOICES_URL, params)
+    assert response.status_code == 200, response.content
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_stance_choices_are_the_chosen_issues_only_without_its_name(talks, analyst_client):
+    texts = offered(analyst_client, field="stance", round=talks.r3.pk, issue=talks.prisoners.pk)
+
+    assert texts == [str(s) for s in talks.prisoners.stances.order_by("value")]
+    assert all("—" not in text for text in texts)
+
+
+def test_stance_choices_before_an_issue_is_chosen_name_their_issue(talks, analyst_client):
+    texts = offered(analyst_client, field="stance", round=talks.r3.pk)
+
+    assert "Border line — 2: half" in texts
+    assert "Prisoners — 1: partial" in texts
+
+
+def test_softens_offers_the_partys_own_demands_on_the_issue_up_to_the_round(talks, analyst_client):
+    texts = offered(
+        analyst_client,
+        field="softens",
+        round=talks.r3.pk,
+        party=talks.north.pk,
+        issue=talks.border.pk,
+    )
+
+    assert texts == ["Round 3: Most of the border land", "Round 1: All of the border land"]
+
+
+def test_in_return_for_offers_other_parties_demands_up_to_the_round(talks, analyst_client):
+    texts = offered(
+        analyst_client,
+        field="in_return_for",
+        round=talks.r3.pk,
+        party=talks.south.pk,
+        issue=talks.border.pk,
+    )
+
+    assert texts  # Northland's demands, its border ones first
+    assert all(text.startswith("NO · ") for text in texts)
+    assert "All of it after all" not in " ".join(texts)  # round 4: later
+    assert texts[0].startswith("NO · Round 3: ")  # the row's own issue is not repeated
+
+
+def test_choices_can_be_searched(talks, analyst_client):
+    texts = offered(
+        analyst_client,
+        field="in_return_for",
+        round=talks.r3.pk,
+        party=talks.south.pk,
+        term="All of the",
+    )
+
+    assert texts == ["NO · Border line · Round 1: All of the border land"]
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"field": "party"}, "field must be one of"),
+        ({"field": "stance", "issue": "x"}, "must be ids"),
+    ],
+)
+def test_bad_choice_requests_are_a_400_naming_the_parameter(params, words, analyst_client):
+    response = analyst_client.get(CHOICES_URL, params)
+
+    assert response.status_code == 400
+    assert words in response.json()["error"]
+
+
+def test_choices_are_for_staff_only(client):
+    response = client.get(CHOICES_URL, {"field": "stance"})
+
+    assert response.status_code == 302  # to the log-in page

@@ -95,9 +95,12 @@ def test_next_round_keeps_its_precision_rules(talks, analyst_client):
     assert response.status_code == 302
     assert round.date_display == "late spring 2025"
     refused = analyst_client.post(
-        next_url(talks.r4), next_round(slug="r6", start_date="2025-05-02", date_precision="year")
+        next_url(round),
+        next_round(slug="r6", start_date="2025-06-25", date_precision="month", date_part="early"),
     )
-    assert "A year is stored as 1 January." in str(refused.context["adminform"].form.errors)
+    assert refused.context["adminform"].form.errors["start_date"] == [
+        "An early-month date is stored as day 1."
+    ]
 
 
 def test_user_without_add_permission_cannot_start_a_round(talks, client, django_user_model):
@@ -109,3 +112,24 @@ def test_user_without_add_permission_cannot_start_a_round(talks, client, django_
 
 def test_unknown_round_is_a_404(talks, analyst_client):
     assert analyst_client.get("/admin/negotiations/round/999999/next/").status_code == 404
+
+
+def test_next_round_starts_with_the_previous_rounds_parties(talks, analyst_client):
+    talks.r4.parties.set([talks.north, talks.south])
+
+    form = analyst_client.get(next_url(talks.r4)).context["adminform"].form
+    data = next_round()
+    data["parties"] = [talks.north.pk]  # editable: only the north this time
+    analyst_client.post(next_url(talks.r4), data)
+
+    assert set(form.initial["parties"]) == {talks.north.pk, talks.south.pk}
+    assert list(Round.objects.get(slug="r5").parties.all()) == [talks.north]
+
+
+def test_next_round_date_in_words(talks, analyst_client):
+    data = {**next_round(), "date_words": "late spring 2025", "start_date": ""}
+
+    response = analyst_client.post(next_url(talks.r4), data)
+
+    assert response.status_code == 302
+    assert Round.objects.get(slug="r5").date_display == "late spring 2025"

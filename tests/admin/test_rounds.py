@@ -1,5 +1,7 @@
 """Rounds in the admin: adding one, its dates, and the page analysts enter statements on."""
 
+import datetime
+
 import pytest
 
 from negotiations.models import Round, RoundQuerySet
@@ -60,7 +62,12 @@ def test_round_that_ends_before_it_starts_is_refused(talks, analyst_client):
     response = analyst_client.post(ADD_URL, new_round(talks, end_date="2025-04-30"))
 
     assert response.status_code == 200
-    assert "A round cannot end before it starts." in errors_of(response)
+    form = response.context["adminform"].form
+    assert form.errors["end_date"] == [
+        "A round cannot end before it starts. Give an end date on or after the start, "
+        "or leave it empty."
+    ]
+    assert not form.non_field_errors()
     assert not Round.objects.filter(slug="r5").exists()
 
 
@@ -176,3 +183,102 @@ def test_round_date_that_would_put_a_cited_demand_after_its_concession_is_refuse
     assert "would refer to a demand stated after them" in errors["start_date"][0]
     talks.r2.refresh_from_db()
     assert talks.r2.start_date.isoformat() == "2025-02-01"
+
+
+def test_round_page_does_not_grow_with_the_negotiations_other_demands_and_stances(
+    talks, analyst_client
+):
+    """Rows render only their chosen options (at corpus scale every select once listed every
+    stance and demand: 22 MB); choices are fetched as the analyst types."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from negotiations.models import Stance
+    from tests.factories import DemandFactory
+
+    def measure() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = analyst_client.get(change_url(talks.r3))
+        assert page.status_code == 200
+        return len(page.content), len(queries)
+
+    measure()  # the first request of a session does some bookkeeping of its own
+    small_size, small_queries = measure()
+    for issue in (talks.border, talks.prisoners):
+        Stance.objects.bulk_create(
+            Stance(issue=issue, value=value, label=f"extra {value}") for value in range(10, 60)
+        )
+    for index in range(40):
+        later = RoundFactory(
+            negotiation=talks.negotiation,
+            start_date=datetime.date(2031, 1, index % 28 + 1),
+            sequence=index // 28,
+        )
+        for party in (talks.north, talks.south):
+            DemandFactory(party=party, issue=talks.border, round=later, text=f"Later {index}")
+    large_size, large_queries = measure()
+
+    assert large_queries == small_queries
+    assert abs(large_size - small_size) < 200
+    assert "Later 1" not in analyst_client.get(change_url(talks.r3)).content.decode()
+
+
+def test_round_date_can_be_typed_in_words(talks, analyst_client):
+    data = new_round(talks, date_words="late spring 2025", start_date="", date_precision="day")
+
+    response = analyst_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, errors_of(response)
+    round = Round.objects.get(slug="r5")
+    assert (round.start_date, round.date_precision, round.date_part) == (
+        datetime.date(2025, 5, 1),
+        "season",
+        "late",
+    )
+
+
+def test_date_in_words_that_cannot_be_read_is_refused_on_that_field(talks, analyst_client):
+    response = analyst_client.post(ADD_URL, new_round(talks, date_words="next Tuesday"))
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["date_words"]
+    assert error.startswith("“next Tuesday” is not a date Parley can read: write e.g.")
+    assert not Round.objects.filter(slug="r5").exists()
+
+
+def test_round_without_any_date_is_asked_for_one(talks, analyst_client):
+    response = analyst_client.post(ADD_URL, new_round(talks, start_date=""))
+
+    assert response.context["adminform"].form.errors["start_date"] == [
+        "Give the date: in words above, or here."
+    ]
+
+
+def test_the_fourteenth_with_month_precision_is_understood_as_the_month(talks, analyst_client):
+    data = new_round(talks, start_date="2026-02-14", date_precision="month")
+
+    response = analyst_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, errors_of(response)
+    assert Round.objects.get(slug="r5").date_display == "February 2026"
+
+
+def test_reading_of_words_is_shown_back_before_saving(analyst_client):
+    response = analyst_client.get("/admin/negotiations/round/date-words/", {"text": "24 Jan 2026"})
+
+    assert response.json() == {
+        "start_date": "2026-01-24",
+        "precision": "day",
+        "part": "",
+        "shown": "Read as 24 January 2026: stored as 24 January 2026, precision day.",
+    }
+    refused = analyst_client.get("/admin/negotiations/round/date-words/", {"text": "soon"})
+    assert refused.status_code == 400
+    assert "is not a date Parley can read" in refused.json()["error"]
+
+
+def test_round_page_offers_the_date_in_words_with_its_script(talks, analyst_client):
+    page = analyst_client.get(change_url(talks.r3)).content.decode()
+
+    assert 'name="date_words"' in page
+    assert "positions/admin-date-words.js" in page

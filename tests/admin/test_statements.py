@@ -75,14 +75,17 @@ def test_demand_with_a_stance_of_another_issue_is_refused(talks, analyst_client)
     assert not Demand.objects.filter(party=talks.south, issue=talks.prisoners).exists()
 
 
-def test_stance_choices_are_the_negotiations_labelled_with_their_issue(talks, analyst_client):
-    elsewhere = IssueFactory(negotiation=NegotiationFactory(), title="Elsewhere")
-
+def test_stance_rows_show_only_their_chosen_stance_labelled_without_the_issue(
+    talks, analyst_client
+):
     page = analyst_client.get(round_url(talks.r3)).content.decode()
+    rows = page[page.index('id="demands-group"') :]
 
-    assert "Border line — 2: half</option>" in page
-    assert "Prisoners — 1: partial</option>" in page
-    assert f"{elsewhere.title} — " not in page
+    chosen = talks.demand(talks.north, talks.border, talks.r3).stance
+    assert f'<option value="{chosen.pk}" selected>{chosen}</option>' in rows
+    unchosen = talks.stance(talks.prisoners, 1)
+    assert f'<option value="{unchosen.pk}"' not in rows
+    assert 'class="parley-choices"' in rows
 
 
 def test_round_page_offers_only_participants_and_the_negotiations_issues(talks, analyst_client):
@@ -117,11 +120,13 @@ def test_duplicate_demand_is_refused(talks, analyst_client):
     response = analyst_client.post("/admin/positions/demand/add/", data)
 
     assert response.status_code == 200
+    existing = talks.demand(talks.north, talks.border, talks.r1)
     assert (
-        "This party already has a demand on this issue at this round; edit that one."
-        in errors_of(response)
+        "This party already has a demand on this issue at this round: "
+        f'<a href="/admin/positions/demand/{existing.pk}/change/">edit that one</a> instead'
+        in " ".join(errors_of(response))
     )
-    assert talks.demand(talks.north, talks.border, talks.r1).text == "All of the border land"
+    assert existing.text == "All of the border land"
 
 
 def test_two_rows_for_one_party_and_issue_on_a_round_page_are_refused(talks, analyst_client):
@@ -141,7 +146,13 @@ def test_two_rows_for_one_party_and_issue_on_a_round_page_are_refused(talks, ana
     response = analyst_client.post(round_url(talks.r3), data)
 
     assert response.status_code == 200
-    assert any("Two rows give the same party" in e for e in errors_of(response))
+    formset = response.context["inline_admin_formsets"][0].formset
+    first, second = len(formset.forms) - 2, len(formset.forms) - 1
+    assert not formset.forms[first].errors
+    assert formset.forms[second].errors["party"] == [
+        f"Row {first + 1} already gives Southland a statement on “Prisoners” at this round: "
+        "keep one of the two rows (delete this one, or change its party or issue)."
+    ]
     assert not Demand.objects.filter(party=talks.south, issue=talks.prisoners).exists()
 
 
@@ -397,3 +408,112 @@ def test_cited_demand_cannot_move_after_the_concession_on_its_page(talks, analys
     assert "cannot move to a round after theirs" in errors["round"][0]
     condition.refresh_from_db()
     assert condition.round == talks.r2
+
+
+def concession_row(talks, **values) -> dict:
+    return {
+        "party": talks.south.pk,
+        "issue": talks.border.pk,
+        "status": "offered",
+        "text": "Pulls back its guns",
+        "conditions": "",
+        "sources": [SourceFactory().pk],
+        **values,
+    }
+
+
+def test_concession_answers_a_demand_added_in_the_same_save(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    row = add_inline_row(
+        data,
+        "demands",
+        party=talks.mediator.pk,
+        issue=talks.prisoners.pk,
+        text="All prisoners home first",
+        priority="core",
+        status="reported",
+        sources=[SourceFactory().pk],
+    )
+    add_inline_row(data, "concessions", **concession_row(talks, in_return_for=f"new:{row}"))
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert response.status_code == 302, errors_of(response)
+    demand = Demand.objects.get(text="All prisoners home first")
+    concession = Concession.objects.get(text="Pulls back its guns")
+    assert concession.in_return_for == demand
+    assert concession.round == talks.r3
+
+
+def test_concession_cannot_soften_another_partys_demand_of_the_same_save(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    row = add_inline_row(
+        data,
+        "demands",
+        party=talks.mediator.pk,
+        issue=talks.prisoners.pk,
+        text="All prisoners home first",
+        priority="core",
+        status="reported",
+        sources=[SourceFactory().pk],
+    )
+    add_inline_row(
+        data, "concessions", **concession_row(talks, issue=talks.prisoners.pk, softens=f"new:{row}")
+    )
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    assert response.status_code == 200
+    concessions = response.context["inline_admin_formsets"][1].formset
+    assert concessions.forms[-1].errors["softens"] == [
+        "A concession softens a demand of the same party on the same issue."
+    ]
+    assert not Demand.objects.filter(text="All prisoners home first").exists()
+    # The reference to the new row is still chosen when the page comes back.
+    assert f'<option value="new:{row}" selected>' in response.content.decode()
+
+
+def test_concession_answering_a_new_row_with_errors_says_to_fix_that_row(talks, analyst_client):
+    data = round_form(analyst_client, talks.r3)
+    row = add_inline_row(
+        data,
+        "demands",
+        party=talks.mediator.pk,
+        issue=talks.prisoners.pk,
+        text="",
+        priority="core",
+        status="reported",
+        sources=[SourceFactory().pk],
+    )
+    add_inline_row(data, "concessions", **concession_row(talks, in_return_for=f"new:{row}"))
+
+    response = analyst_client.post(round_url(talks.r3), data)
+
+    concessions = response.context["inline_admin_formsets"][1].formset
+    assert concessions.forms[-1].errors["in_return_for"] == [
+        "The new demand row this answers has errors: correct that row first."
+    ]
+    assert not Concession.objects.filter(text="Pulls back its guns").exists()
+
+
+def test_demand_page_fetches_the_chosen_issues_stances_as_the_analyst_types(talks, analyst_client):
+    demand = talks.demand(talks.north, talks.border, talks.r3)
+
+    page = analyst_client.get(f"/admin/positions/demand/{demand.pk}/change/").content.decode()
+
+    stance = page[
+        page.index('name="stance"') - 300 : page.index("</select>", page.index('name="stance"'))
+    ]
+    assert 'class="parley-choices"' in stance
+    assert 'data-field="stance"' in stance
+    assert f'<option value="{demand.stance.pk}" selected>Border line — 3: most</option>' in stance
+    assert stance.count("<option") == 2  # the empty choice and the chosen stance
+    assert "positions/admin-choices.js" in page
+
+
+def test_round_page_rows_ask_for_choices_fitted_to_the_round(talks, analyst_client):
+    page = analyst_client.get(round_url(talks.r3)).content.decode()
+
+    assert f'data-round="{talks.r3.pk}"' in page
+    assert 'data-ajax--url="/admin/negotiations/round/choices/"' in page
+    assert "positions/admin-choices.js" in page

@@ -164,3 +164,19 @@ def test_round_page_neighbours_follow_the_round_order_on_a_shared_day(client, ta
     assert first.select_one('a[rel="prev"]') is None
     last = fetch(client, "/test-talks/rounds/r4/")
     assert last.select_one('a[rel="next"]') is None
+
+
+def test_round_page_names_and_links_the_demands_a_concession_answers(client, round3, talks):
+    page = fetch(client, "/test-talks/rounds/r3/")
+
+    answers = [text_of(p) for p in page.select("p.answers")]
+    assert answers == [
+        "Softens Northland’s demand on Border line at Round 1: “All of the border land”",
+        "Conditional on Southland’s demand on Border line at Round 2: "
+        f"“{talks.demand(talks.south, talks.border, talks.r2).text}”",
+    ]
+    softened = talks.demand(talks.north, talks.border, talks.r1)
+    link = page.select("p.answers a")[0]["href"]
+    assert link == f"/test-talks/rounds/r1/#demand-{softened.pk}"
+    target = fetch(client, "/test-talks/rounds/r1/")
+    assert target.select_one(f"#demand-{softened.pk}") is not None
