@@ -192,3 +192,20 @@ def test_the_schema_documents_history(api):
     assert {p["name"] for p in operation["parameters"]} >= {"negotiation", "round", "cursor"}
     assert "text/csv" in operation["responses"]["200"]["content"]
     assert "404" in operation["responses"]
+
+
+def test_a_history_page_costs_the_same_queries_however_many_versions(api, editor, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(versions: int, slug: str) -> int:
+        party = PartyFactory(slug=slug)
+        for n in range(versions):
+            party.description = f"Edit {n}"
+            party._history_user = editor  # as the admin records who saved
+            party.save()
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/api/v1/parties/{slug}/history/").status_code == 200
+        return len(captured)
+
+    assert queries_for(2, "few") == queries_for(12, "many")
