@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
@@ -65,6 +65,8 @@ class PageTools:
     csv_url: str | None
     feeds: list[FeedLink]
     citation: str
+    # The negotiation's citation as files for reference managers (docs/api.md, "Citing").
+    cite_formats: list[FeedLink] = field(default_factory=list)
 
 
 def page_tools(
@@ -85,8 +87,26 @@ def page_tools(
     as_of = f" Data as of {changed.day} {changed:%B %Y}." if changed else ""
     citation = f"Parley, “{title}”.{as_of} {permalink}"
     return PageTools(
-        title=title, permalink=permalink, csv_url=csv_url, feeds=feeds or [], citation=citation
+        title=title,
+        permalink=permalink,
+        csv_url=csv_url,
+        feeds=feeds or [],
+        citation=citation,
+        cite_formats=cite_formats(request),
     )
+
+
+def cite_formats(request) -> list[FeedLink]:
+    """BibTeX and CSL-JSON of the data of the negotiation a page belongs to (none elsewhere)."""
+    match = getattr(request, "resolver_match", None)
+    slug = match.kwargs.get("negotiation") if match else None
+    if not slug:
+        return []
+    cite = reverse("api:negotiation-cite", kwargs={"negotiation": slug})
+    return [
+        FeedLink(title="BibTeX", url=f"{cite}?format=bibtex"),
+        FeedLink(title="CSL-JSON", url=f"{cite}?format=csl-json"),
+    ]
 
 
 def negotiation_feed(negotiation) -> FeedLink:

@@ -123,3 +123,18 @@ def test_cite_answers_json_bibtex_and_csl_json(api, talks):
     assert json.loads(csl.content) == payload["csl_json"]
     refused = api.get(f"{TALKS}/cite/", {"format": "ris"})
     assert refused.status_code == 400 and "bibtex" in refused.json()["format"][0]
+
+
+@pytest.mark.django_db
+def test_a_negotiation_page_offers_its_citation_as_bibtex_and_csl_json(client, talks):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/test-talks/").content, "html.parser")
+    links = {a.get_text(): a["href"] for a in page.select(".page-tools a.cite-format")}
+    assert links == {
+        "BibTeX": f"{TALKS}/cite/?format=bibtex",
+        "CSL-JSON": f"{TALKS}/cite/?format=csl-json",
+    }
+    kind, _, fields = parse_bibtex(client.get(links["BibTeX"]).content.decode().strip())
+    assert kind == "misc" and fields["title"] == "Test talks"
+    check_csl(json.loads(client.get(links["CSL-JSON"]).content))

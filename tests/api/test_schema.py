@@ -190,7 +190,10 @@ def generated_client(tmp_path, connection_kept_open):
     (Not through Django's test client: it reconnects the handlers that close the connection.)
     """
     call_command("spectacular", "--format", "openapi-json", "--file", str(tmp_path / "schema.json"))
-    (tmp_path / "config.yml").write_text("post_hooks: []\n")
+    # The data package is a zip; the generator reads binary answers as application/octet-stream.
+    (tmp_path / "config.yml").write_text(
+        "post_hooks: []\ncontent_type_overrides:\n  application/zip: application/octet-stream\n"
+    )
     generator = Path(sys.executable).parent / "openapi-python-client"
     subprocess.run(
         [
