@@ -103,7 +103,11 @@ class ReadingMiddleware:
                     f"No release “{value}” of {negotiation.slug}; " + releases_named(negotiation),
                     negotiation=negotiation,
                 )
-            request.parley_reading = Reading(release_alias(release), negotiation, release=release)
+            try:
+                alias = release_alias(release)
+            except ValidationError as error:  # the stored copy fails its checksum
+                return refuse(request, name, error.messages[0], negotiation=negotiation, status=500)
+            request.parley_reading = Reading(alias, negotiation, release=release)
         else:
             try:
                 day = parse_known_on(value)
