@@ -14,6 +14,7 @@ from negotiations.dates import (
     part_of_month_or_season,
     validate_fuzzy_date,
 )
+from negotiations.history import LinkedHistoricalRecords
 from negotiations.refusals import refusal
 
 
@@ -313,7 +314,9 @@ class Round(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RoundQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=["parties", "sources"])  # m2m history: docs/releases.md
+    history = LinkedHistoricalRecords(
+        m2m_fields=["parties", "sources"]
+    )  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["negotiation", "start_date", "sequence"]

@@ -31,6 +31,16 @@ from negotiations.releases import (
 )
 
 PARAMETERS = ("release", "known_on")
+# The API answers that say which release the live data equals (Parley-Release): the data a
+# researcher downloads. Record lists and details do not, to stay within their query budget
+# (docs/performance.md).
+ANNOUNCED = {
+    "negotiation-positions",
+    "negotiation-changes",
+    "negotiation-gaps",
+    "negotiation-panel",
+    "negotiation-datapackage",
+}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 PAST_DAY = "public, max-age=86400"
@@ -49,10 +59,11 @@ class ReadingMiddleware:
 
     def __call__(self, request):
         given = [name for name in PARAMETERS if name in request.GET]
-        slug = negotiation_slug(request)
+        match = resolved(request)
+        slug = match.kwargs.get("negotiation") if match else None
         if not given:
             response = self.get_response(request)
-            if slug and is_api(request) and response.status_code == 200:
+            if match and match.url_name in ANNOUNCED and response.status_code == 200:
                 announce_latest(response, slug)
             return response
         refusal = self.check(request, given, slug)
@@ -103,7 +114,11 @@ class ReadingMiddleware:
                     f"No release “{value}” of {negotiation.slug}; " + releases_named(negotiation),
                     negotiation=negotiation,
                 )
-            request.parley_reading = Reading(release_alias(release), negotiation, release=release)
+            try:
+                alias = release_alias(release)
+            except ValidationError as error:  # the stored copy fails its checksum
+                return refuse(request, name, error.messages[0], negotiation=negotiation, status=500)
+            request.parley_reading = Reading(alias, negotiation, release=release)
         else:
             try:
                 day = parse_known_on(value)
@@ -160,12 +175,11 @@ class ReadingMiddleware:
         return response
 
 
-def negotiation_slug(request) -> str | None:
+def resolved(request):
     try:
-        match = resolve(request.path_info)
+        return resolve(request.path_info)
     except Resolver404:
         return None
-    return match.kwargs.get("negotiation")
 
 
 def without(query, name):

@@ -356,8 +356,9 @@ def cut_release(negotiation: Negotiation, *, tag: str, date=None, note="", cut_b
     )
     release.full_clean(exclude=["snapshot", "checksum"])
     connection = connections["default"]
+    outermost = not connection.in_atomic_block  # else the caller's transaction decides
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         rows = collect(negotiation.pk, LiveSource())

@@ -6,6 +6,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from simple_history.models import HistoricalRecords
 
+from negotiations.history import LinkedHistoricalRecords
 from negotiations.models import Issue, Participant, Party, Round, Source, Stance, stored_values
 from negotiations.refusals import refusal
 
@@ -73,7 +74,7 @@ class Demand(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DemandQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
+    history = LinkedHistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["round__start_date", "round__sequence", "party__name", "issue__order"]
@@ -194,7 +195,7 @@ class Concession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConcessionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
+    history = LinkedHistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["round__start_date", "round__sequence", "party__name", "issue__order"]

@@ -24,6 +24,7 @@ from negotiations.dates import (
     part_of_month_or_season,
     validate_fuzzy_date,
 )
+from negotiations.history import LinkedHistoricalRecords
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 
 POINT_NUMBER = re.compile(r"^[1-9][0-9]{0,2}(\.[a-z0-9]{1,3})?$")
@@ -95,7 +96,7 @@ class Plan(models.Model):
     sources = models.ManyToManyField(Source, related_name="plans")
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
+    history = LinkedHistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["negotiation", "date", "slug"]
@@ -199,7 +200,7 @@ class PlanPoint(models.Model):
     note = models.TextField(blank=True, help_text="Where versions of the text disagree, and how.")
     sources = models.ManyToManyField(Source, related_name="plan_points")
 
-    history = HistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
+    history = LinkedHistoricalRecords(m2m_fields=["sources"])  # m2m history: docs/releases.md
 
     class Meta:
         ordering = ["plan", "sort_key"]

@@ -298,3 +298,17 @@ def test_an_editor_cuts_a_release_in_the_admin_and_an_analyst_only_views(
     client.force_login(analyst)
     assert client.get("/admin/negotiations/release/").status_code == 200
     assert client.get("/admin/negotiations/release/add/").status_code == 403
+
+
+def test_a_snapshot_that_fails_its_checksum_is_never_served(talks):
+    from negotiations.releases import release_alias
+
+    release = cut_release(talks.negotiation, tag="2026.02")
+    tampered = Release(
+        negotiation=talks.negotiation,
+        tag="2026.03",
+        snapshot=lzma.compress(lzma.decompress(release.snapshot) + b"x"),
+        checksum="f" * 64,
+    )
+    with pytest.raises(ValidationError, match="does not match its checksum"):
+        release_alias(tampered)

@@ -35,6 +35,7 @@ RELEASE_COLUMNS = [
 ]
 CHANGE_COLUMNS = ["change", "kind", "id", "record", "field", "before", "after", "sources"]
 NOT_FOUND = OpenApiResponse(description="No such negotiation or release.")
+BAD = OpenApiResponse(description="A parameter these endpoints do not take.")
 
 
 def find_release(negotiation: Negotiation, tag: str) -> Release:
@@ -109,7 +110,7 @@ class ReleaseView(APIView):
 @extend_schema(
     tags=["releases"],
     summary="A negotiation's releases, latest first",
-    responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
+    responses={200: OpenApiTypes.OBJECT, 400: BAD, 404: NOT_FOUND},
 )
 class ReleaseList(ReleaseView):
     """Each release's tag, date, note, checksum and the addresses to read it by."""
@@ -134,7 +135,7 @@ class ReleaseList(ReleaseView):
 @extend_schema(
     tags=["releases"],
     summary="One release and its changelog since the previous release",
-    responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
+    responses={200: OpenApiTypes.OBJECT, 400: BAD, 404: NOT_FOUND},
 )
 class ReleaseDetail(ReleaseView):
     """The release, and the records added, changed (field by field) and removed since the
@@ -153,7 +154,7 @@ class ReleaseDetail(ReleaseView):
 @extend_schema(
     tags=["releases"],
     summary="What changed from one release to another",
-    responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
+    responses={200: OpenApiTypes.OBJECT, 400: BAD, 404: NOT_FOUND},
 )
 class ReleaseDiff(ReleaseView):
     """Records added, changed (field by field) and removed from release `tag` to `other`, each
