@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from negotiations.models import Negotiation, Participant, Round
 from positions import paginator
+from positions.admin_lists import IssueOfNegotiationFilter
 from positions.models import Concession, Demand
 from positions.plan_models import PointLink
 from tests.factories import PlanFactory, PlanPointFactory, RoundFactory
@@ -203,3 +204,31 @@ def test_a_big_filtered_list_is_numbered_by_the_planners_estimate_on_postgresql(
     else:
         assert len(counts_of_demands(queries)) == 1
         assert shown == confirmed
+
+
+def issue_choices(response) -> list[int] | None:
+    """The issues the list's issue filter offers, or None when it is not shown."""
+    for spec in response.context["cl"].filter_specs:
+        if getattr(spec, "field_path", None) == "issue":
+            return [pk for pk, _ in spec.lookup_choices]
+    return None
+
+
+def test_the_issue_filter_offers_the_chosen_negotiations_issues_once_there_are_many(
+    superuser_client, monkeypatch
+):
+    grow(4)  # 12 issues
+    negotiation = Negotiation.objects.get(slug="synthetic-001")
+    own = list(negotiation.issues.order_by("order").values_list("pk", flat=True))
+
+    assert len(issue_choices(fetch(superuser_client, "/admin/positions/demand/")[0])) == 12
+    monkeypatch.setattr(IssueOfNegotiationFilter, "ALL_UP_TO", 5)
+    assert issue_choices(fetch(superuser_client, "/admin/positions/demand/")[0]) is None
+
+    narrowed = f"/admin/positions/demand/?round__negotiation__id__exact={negotiation.pk}"
+    assert issue_choices(fetch(superuser_client, narrowed)[0]) == own
+
+    # An issue in the address without its negotiation is still shown, and applied.
+    response, _ = fetch(superuser_client, f"/admin/positions/demand/?issue__id__exact={own[0]}")
+    assert issue_choices(response) == [own[0]]
+    assert response.context["cl"].result_count == Demand.objects.filter(issue=own[0]).count()
