@@ -183,7 +183,7 @@ def rows_at_round(model) -> Subquery:
 
     A correlated COUNT without GROUP BY always yields one row, so a round with none shows 0;
     PostgreSQL evaluates it only for the rows of the page shown (after ORDER BY … LIMIT),
-    each through the (round, party) index.
+    each through the index on the round column.
     """
     rows = (
         model.objects.filter(round=OuterRef("pk"))
