@@ -13,7 +13,7 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import IntegrityError, models, router, transaction
-from django.db.models import Count, Max
+from django.db.models import F, Func, Max, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -276,6 +276,22 @@ class SourceAdmin(ParleyAdmin):
 
 # --- rounds -----------------------------------------------------------------------------------
 
+
+def rows_at_round(model) -> Subquery:
+    """The number of `model` rows (demands or concessions) stated at the outer round.
+
+    A correlated COUNT without GROUP BY always yields one row, so a round with none shows 0;
+    PostgreSQL evaluates it only for the rows of the page shown (after ORDER BY … LIMIT),
+    each through the index on the round column.
+    """
+    rows = (
+        model.objects.filter(round=OuterRef("pk"))
+        .order_by()
+        .values(total=Func(F("pk"), function="COUNT"))
+    )
+    return Subquery(rows, output_field=models.IntegerField())
+
+
 NEXT_ROUND_FIELDSETS = [
     (None, {"fields": ["title", "slug", "kind", "location"]}),
     (
@@ -329,12 +345,14 @@ class RoundAdmin(ParleyAdmin):
     inlines = [DemandInline, ConcessionInline]
 
     def get_queryset(self, request):
+        # Counted by a subquery per listed round, not by joining both tables: two joins make a
+        # demands × concessions cross product per round (16 s at 1M demands; docs/performance.md).
         return (
             super()
             .get_queryset(request)
             .annotate(
-                demand_total=Count("demands", distinct=True),
-                concession_total=Count("concessions", distinct=True),
+                demand_total=rows_at_round(Demand),
+                concession_total=rows_at_round(Concession),
             )
         )
 
