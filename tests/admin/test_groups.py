@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 groups_migration = importlib.import_module("negotiations.migrations.0002_groups")
 plan_groups_migration = importlib.import_module("positions.migrations.0005_plan_permissions")
+release_rules_migration = importlib.import_module("negotiations.migrations.0006_release_rules")
 
 DATA_MODELS = {
     "negotiations": ["negotiation", "party", "participant", "round", "issue", "stance", "source"],
@@ -54,7 +55,11 @@ def test_editor_may_do_anything_with_the_data_and_nothing_else(editor):
         for model in models
         for action in ("add", "change", "delete", "view")
     }
+    # A release never changes once cut: editors cut and read releases, nobody edits them.
+    expected |= {"negotiations.add_release", "negotiations.view_release"}
     assert permissions_of("Editor") == expected
+    assert not editor.has_perm("negotiations.change_release")
+    assert not editor.has_perm("negotiations.delete_release")
     assert not editor.has_perm("auth.change_user")
 
 
@@ -77,5 +82,7 @@ def test_group_migration_can_be_undone_and_redone():
     groups_migration.create_groups(apps, schema_editor)
     plan_apps = MigrationLoader(connection).project_state(("positions", "0005_plan_permissions"))
     plan_groups_migration.grant(plan_apps.apps, schema_editor)
+    release_apps = MigrationLoader(connection).project_state(("negotiations", "0006_release_rules"))
+    release_rules_migration.grant(release_apps.apps, schema_editor)
 
     assert {name: permissions_of(name) for name in ("Analyst", "Editor")} == before
