@@ -56,6 +56,7 @@ from negotiations.api.panel import panel_rows
 from negotiations.api.queries import GapsQuerySerializer, PanelQuerySerializer, chosen_parties
 from negotiations.api.renderers import csv_columns, csv_lines
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
+from negotiations.releases import latest_release, release_being_read
 from positions.freshness import last_change
 from positions.models import Concession, Demand, claims_prefetch
 from positions.services import (
@@ -406,8 +407,7 @@ class NegotiationViewSet(ParleyViewSet):
         version = last_change(negotiation_slug=negotiation.slug)
         url = s.api_url(context, "negotiation-detail", negotiation=negotiation.slug)
         html_url = s.page_url(context, negotiation)
-        # Releases (issue 11) pass release_being_read() and latest_release(negotiation) here.
-        release = latest = None
+        release, latest = release_being_read(), latest_release(negotiation)
         payload = {
             "negotiation": negotiation,
             "title": negotiation.title,

@@ -124,3 +124,19 @@ def test_release_applies_only_under_a_negotiation(api, two_releases):
     response = api.get("/api/v1/demands/?release=2026.01")
     assert response.status_code == 400
     assert "one negotiation" in response.json()["release"][0]
+
+
+def test_cite_names_the_release_read_or_the_latest_to_pin(api, two_releases):
+    pinned = api.get(f"{BASE}/cite/?release=2026.01").json()
+    assert pinned["release"] == "2026.01"
+    assert pinned["release_url"].endswith("?release=2026.01")
+    assert pinned["moving_head"] is False
+
+    head = api.get(f"{BASE}/cite/").json()
+    assert head["release"] is None
+    assert head["moving_head"] is True
+    assert head["latest_release"] == "2026.02"
+    assert "2026.02" in head["statement"]
+
+    bibtex = api.get(f"{BASE}/cite/?format=bibtex&release=2026.01").content.decode()
+    assert "2026.01" in bibtex
