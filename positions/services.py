@@ -244,10 +244,13 @@ class Frame:
     issues: list[Issue]
 
     @classmethod
-    def load(cls, negotiation: Negotiation) -> Frame:
+    def load(cls, negotiation: Negotiation, *, rounds: list[Round] | None = None) -> Frame:
+        """`rounds`: the negotiation's rounds in chronological order, if the caller has them."""
+        if rounds is None:
+            rounds = list(Round.objects.filter(negotiation=negotiation).chronological())
         return cls(
             negotiation=negotiation,
-            rounds=list(Round.objects.filter(negotiation=negotiation).chronological()),
+            rounds=rounds,
             principals=principals_of(negotiation),
             issues=list(Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")),
         )

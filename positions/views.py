@@ -122,7 +122,8 @@ def negotiation_detail(request, negotiation):
         .prefetch_related("parties")
     )
     latest = rounds[-1] if rounds else None
-    frame = Frame.load(negotiation)  # shared by the matrix and the convergence table
+    # Shared by the matrix and the convergence table; the timeline's rounds serve it too.
+    frame = Frame.load(negotiation, rounds=rounds)
     matrix = positions_as_of(round=latest, frame=frame) if latest else None
     if matrix is not None:
         # Each cell cites its sources; the service leaves them to the pages that show them.

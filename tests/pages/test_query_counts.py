@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # page -> queries allowed, including the one that checks for a newer version (conditional GET).
 BUDGET = {
     "/": 4,
-    "/test-talks/": 13,  # 11 + the plans list (docs/plans.md) + the releases (docs/releases.md)
+    "/test-talks/": 12,  # 10 + the plans list (docs/plans.md) + the releases (docs/releases.md)
     "/test-talks/compare/r1/r4/": 11,
     "/test-talks/issues/border/": 11,
     # competing claims of the round's demands and of its concessions, one each
