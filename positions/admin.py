@@ -125,6 +125,15 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
         obj._change_reason = reason_to_record(form) or None
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        if change and not form.has_changed() and not hasattr(form.instance, "_history"):
+            # Its links are as loaded, perhaps stale: writing them back would undo someone
+            # else's newer change to them (save_model skipped the record for the same reason).
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
+        super().save_related(request, form, formsets, change)
+
     def save_formset(self, request, form, formset, change):
         reason = (form.cleaned_data.get(REASON_FIELD) or "").strip()
         for row in formset.forms:

@@ -182,6 +182,26 @@ def test_a_row_edit_is_not_refused_when_someone_renamed_the_round_meanwhile(
     assert (talks.r1.title, north.text) == ("Round one, renamed", "All the land")
 
 
+def test_a_row_edit_keeps_the_round_links_someone_changed_meanwhile(
+    talks, analyst_client, editor_client
+):
+    """A round whose own form is unchanged is not saved, its parties and sources included."""
+    url = change_url(talks.r1)
+    north = talks.demand(talks.north, talks.border, talks.r1)
+    alices = posted(analyst_client.get(url))
+    erins = posted(editor_client.get(url))
+    erins["parties"] = [str(talks.north.pk), str(talks.south.pk), str(talks.mediator.pk)]
+    assert editor_client.post(url, erins).status_code == 302
+    alices[f"demands-{row_index(alices, 'demands', north.pk)}-text"] = "All the land"
+
+    response = analyst_client.post(url, alices)
+
+    assert response.status_code == 302, errors_of(response)
+    assert set(talks.r1.parties.values_list("slug", flat=True)) == {"north", "south", "mediator"}
+    north.refresh_from_db()
+    assert north.text == "All the land"
+
+
 def test_untouched_row_changed_meanwhile_is_neither_refused_nor_overwritten(
     talks, analyst_client, editor_client
 ):
