@@ -26,6 +26,7 @@ from negotiations.releases import (
     latest_release,
     parse_known_on,
     reading,
+    recorded_by,
     release_alias,
     unregister,
 )
@@ -69,6 +70,8 @@ class ReadingMiddleware:
         refusal = self.check(request, given, slug)
         if refusal is not None:
             return refusal
+        if not hasattr(request, "parley_reading"):
+            return self.get_response(request)
         return self.pinned(request, request.parley_reading)
 
     def check(self, request, given, slug):
@@ -83,6 +86,13 @@ class ReadingMiddleware:
                 name,
                 f"A release's own pages name it in their address; leave out ?{name}=.",
             )
+        match = resolved(request)
+        if match and match.url_name and match.url_name.endswith("-history"):
+            return refuse(
+                request,
+                name,
+                f"A record's history lists every saved version already; leave out ?{name}=.",
+            )
         if slug is None:
             return refuse(
                 request,
@@ -92,6 +102,7 @@ class ReadingMiddleware:
             )
         negotiation = Negotiation.objects.filter(slug=slug).first()
         if negotiation is None:
+            request.GET = without(request.GET, name)
             return None  # the view answers its own 404 for the unknown negotiation
         if request.method not in SAFE_METHODS:
             response = HttpResponseNotAllowed(
@@ -124,9 +135,7 @@ class ReadingMiddleware:
                 day = parse_known_on(value)
             except ValidationError as error:
                 return refuse(request, name, error.messages[0], negotiation=negotiation)
-            alias = known_on_alias(negotiation, day)
-            if not Negotiation.objects.using(alias).filter(pk=negotiation.pk).exists():
-                unregister(alias)
+            if not recorded_by(negotiation, day):
                 return refuse(
                     request,
                     name,
@@ -134,6 +143,7 @@ class ReadingMiddleware:
                     negotiation=negotiation,
                     status=404,
                 )
+            alias = known_on_alias(negotiation, day)
             request.parley_reading = Reading(alias, negotiation, known_on=day)
         request.GET = without(request.GET, name)
         return None

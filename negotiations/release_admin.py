@@ -6,12 +6,15 @@ read-only and cannot be deleted (the model and a database trigger refuse both).
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import csrf_protect_m
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from negotiations.models import Release
 from negotiations.releases import cut_release
+from positions.versions import staff_role
 
 
 @admin.register(Release)
@@ -57,6 +60,21 @@ class ReleaseAdmin(admin.ModelAdmin):
             + f"?release={release.tag}",
         )
 
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Not inside the admin's usual transaction: cut_release must open the outermost one
+        # (REPEATABLE READ on PostgreSQL) for the release to be one consistent moment.
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def log_addition(self, request, obj, message):
+        if not getattr(obj, "_refused", False):
+            return super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "_refused", False):
+            return redirect("admin:negotiations_release_add")
+        return super().response_add(request, obj, post_url_continue)
+
     def save_model(self, request, obj, form, change):
         """Cut the release: copy the negotiation's records as they stand now."""
         try:
@@ -65,11 +83,12 @@ class ReleaseAdmin(admin.ModelAdmin):
                 tag=obj.tag,
                 date=obj.date,
                 note=obj.note,
-                cut_by=request.user.get_username(),
+                cut_by=staff_role(request.user) or "",  # a role, never a name: it is public
             )
-        except ValidationError as error:  # a race for the same tag
+        except ValidationError as error:  # another editor cut the same tag a moment ago
             messages.error(request, " ".join(error.messages))
-            raise
+            obj._refused = True
+            return
         obj.pk = cut.pk
         obj._state.adding = False
         obj._state.db = cut._state.db

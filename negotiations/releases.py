@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -367,7 +367,13 @@ def cut_release(negotiation: Negotiation, *, tag: str, date=None, note="", cut_b
         release.checksum = hashlib.sha256(raw).hexdigest()
         release.snapshot = lzma.compress(raw)
         release.counts = counts_of(rows)
-        release.save()
+        try:
+            with transaction.atomic():
+                release.save()
+        except IntegrityError:  # another cut of the same tag committed since full_clean
+            raise ValidationError(
+                {"tag": f"{negotiation.slug} has a release {tag} already; pick another tag."}
+            ) from None
     return release
 
 
@@ -415,6 +421,16 @@ def known_on_alias(negotiation: Negotiation, day: datetime.date) -> str:
         write_snapshot(collect(negotiation.pk, HistorySource(moment)), building)
         os.replace(building, path)
     return register(f"{ALIAS_PREFIX}known_{key}_{state}", path, read_only=True)
+
+
+def recorded_by(negotiation: Negotiation, day: datetime.date) -> bool:
+    """Whether the history knows the negotiation by the end of `day`: asked before a snapshot
+    of that day is built, so a day before the record began builds (and stores) nothing."""
+    return (
+        Negotiation.history.using("default")
+        .filter(id=negotiation.pk, history_date__lte=end_of_day(day))
+        .exists()
+    )
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

@@ -140,3 +140,14 @@ def test_cite_names_the_release_read_or_the_latest_to_pin(api, two_releases):
 
     bibtex = api.get(f"{BASE}/cite/?format=bibtex&release=2026.01").content.decode()
     assert "2026.01" in bibtex
+
+
+def test_history_and_unknown_negotiations_refuse_or_ignore_a_release_clearly(api, two_releases):
+    history = api.get(f"{BASE}/history/?release=2026.01")
+    assert history.status_code == 400
+    assert "history" in str(history.json()["release"])
+    for url in (
+        "/api/v1/negotiations/nope/panel/?release=2026.01",
+        "/api/v1/negotiations/nope/panel/?known_on=2026-01-01",
+    ):
+        assert api.get(url).status_code == 404, url
