@@ -93,6 +93,19 @@
         $(document).on('change', 'select', (event) => clearDependents(event.target));
     });
 
+    // Removing a demand row renumbers the rows after it, so "new:<row>" could come to name
+    // another row: clear every such pick, for the analyst to choose again.
+    document.addEventListener('formset:removed', (event) => {
+        if (event.detail && event.detail.formsetName !== 'demands') {
+            return;
+        }
+        document.querySelectorAll('select.parley-choices').forEach((select) => {
+            if (select.value && select.value.startsWith('new:')) {
+                $(select).val(null).trigger('change');
+            }
+        });
+    });
+
     document.addEventListener('formset:added', (event) => {
         $(event.target).find('select.parley-choices').each((i, select) => initChoices(select));
     });
