@@ -6,8 +6,9 @@ so there is one history, the one the admin shows. For readers: a relation reads 
 role (their groups, "Editor", "Analyst"), never their name. Used by the API's `…/history/`
 (negotiations/api/history.py); a reader page can use the same functions.
 
-The history holds a record's own fields, not its many-to-many links (sources, a round's
-parties): a change to those alone shows as a version with no field changes.
+Only a record's own fields are compared. Its many-to-many links (sources, a round's parties)
+are in the history too (`m2m_fields`, negotiations/history.py) but not listed here yet: a change
+to those alone shows as a version with no field changes (docs/api.md, "History").
 """
 
 from __future__ import annotations
