@@ -172,7 +172,7 @@ class ReadingMiddleware:
         else:
             response["Parley-Known-On"] = current.known_on.isoformat()
         if response.status_code in (200, 304):
-            response["Cache-Control"] = IMMUTABLE if current.release else PAST_DAY
+            response["Cache-Control"] = IMMUTABLE if frozen(request, current) else PAST_DAY
             response["Last-Modified"] = http_date(current.as_of.timestamp())
         disposition = response.get("Content-Disposition", "")
         if disposition.endswith('.csv"'):
@@ -183,6 +183,18 @@ class ReadingMiddleware:
             )
             response["Content-Disposition"] = disposition[: -len('.csv"')] + suffix + '.csv"'
         return response
+
+
+def frozen(request, current: Reading) -> bool:
+    """Whether the answer never changes: a release's data, not a page around it (templates
+    change between versions of Parley), nor a citation (its date of access) or a data package
+    (its codebook is the current one)."""
+    match = resolved(request)
+    return (
+        current.release is not None
+        and is_api(request)
+        and not (match and match.url_name in ("negotiation-cite", "negotiation-datapackage"))
+    )
 
 
 def resolved(request):

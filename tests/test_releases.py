@@ -111,6 +111,10 @@ def test_a_release_read_carries_immutable_validators_and_names_itself(talks, api
     page = api.get(OVERVIEW + "?release=2026.02")
     again = api.get(OVERVIEW + "?release=2026.02", HTTP_IF_NONE_MATCH=page["ETag"])
     assert again.status_code == 304
+    # The page around the data, and the citation (its date of access), may change: not frozen.
+    assert "immutable" not in page["Cache-Control"]
+    cite = api.get("/api/v1/negotiations/test-talks/cite/?release=2026.02")
+    assert "immutable" not in cite["Cache-Control"]
 
 
 def test_unpinned_answers_say_which_release_they_equal(talks, api):
