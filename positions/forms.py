@@ -28,6 +28,7 @@ from negotiations.models import Issue, Party, Round, Stance
 from negotiations.refusals import as_validation_error, messages_by_field
 from positions.diffs import word_diff
 from positions.models import Demand
+from positions.services import stored_version
 
 VERSION_FIELD = "loaded_version"
 # The optional "Reason for this change", kept as simple-history's change reason.
@@ -122,11 +123,9 @@ class VersionedModelForm(GuardedModelForm):
         return self.instance.updated_at
 
     def _current_version(self, *, lock: bool):
-        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
-        if lock and transaction.get_connection().in_atomic_block:
-            # Hold the row until this save commits, so two saves cannot both pass the check.
-            rows = rows.select_for_update()
-        return rows.values_list("updated_at", flat=True).first()
+        # Hold the row until this save commits, so two saves cannot both pass the check.
+        in_save = lock and transaction.get_connection().in_atomic_block
+        return stored_version(self.instance, lock=in_save)
 
     def has_changed(self):
         return any(name not in (VERSION_FIELD, REASON_FIELD) for name in self.changed_data)

@@ -600,3 +600,17 @@ def stance_tracks(
 
 def latest_round(negotiation: Negotiation) -> Round | None:
     return Round.objects.filter(negotiation=negotiation).chronological().last()
+
+
+# --- The version of a record: what the admin's concurrency guard and the API's ETags compare --
+
+
+def stored_version(record: models.Model, *, lock: bool = False):
+    """Return the record's stored `updated_at` (None if it is gone): its version, as the admin
+    (positions/forms.py VersionedModelForm) and the API (negotiations/api/preconditions.py)
+    both compare it. `lock` holds the row until the caller's transaction ends, so two saves
+    cannot both pass the check (SQLite, without row locks, ignores it: see take_write_lock)."""
+    rows = type(record)._default_manager.filter(pk=record.pk)
+    if lock:
+        rows = rows.select_for_update()
+    return rows.values_list("updated_at", flat=True).first()

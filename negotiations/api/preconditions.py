@@ -19,6 +19,8 @@ from django.db import connection
 from django.db.models import F, Model
 from rest_framework import exceptions, status
 
+from positions.services import stored_version
+
 GUARDED_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 VERSION_FIELD = "updated_at"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -110,14 +112,11 @@ def take_write_lock(model: type[Model]) -> None:
 
 
 def current_version(record) -> datetime.datetime | None:
-    """Return the row's stored `updated_at`, locking the row until the transaction ends.
+    """Return the row's stored version, locking the row until the transaction ends.
 
     None if the row is gone. Must run inside the write's transaction.
     """
-    rows = type(record)._default_manager.filter(pk=record.pk)
-    if connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    return rows.values_list(VERSION_FIELD, flat=True).first()
+    return stored_version(record, lock=True)
 
 
 def matches(tags: list[tuple[bool, str]] | None, etag: str) -> bool:
