@@ -144,3 +144,26 @@ def test_an_unknown_negotiation_or_parameter_is_a_clear_json_error(talks):
     typo = client.get(url, {"relase": "2026.02"})
     assert typo.status_code == 400
     assert "relase" in typo.json()
+
+
+def test_a_releases_package_holds_the_release_data_after_later_changes(talks, tmp_path):
+    from negotiations.releases import cut_release
+
+    cut_release(talks.negotiation, tag="2026.02")
+    url = reverse("api:negotiation-datapackage", kwargs={"negotiation": talks.negotiation.slug})
+    at_cut = APIClient().get(url).content
+    talks.r1.title = "Round one, renamed"
+    talks.r1.save()
+
+    pinned = APIClient().get(url + "?release=2026.02")
+
+    assert pinned.status_code == 200
+    assert pinned["Parley-Release"] == "2026.02"
+    assert b"".join(pinned.streaming_content if pinned.streaming else [pinned.content]) == at_cut
+    assert APIClient().get(url).content != at_cut
+    assert validate_zip(at_cut, tmp_path).valid
+
+
+def validate_zip(data: bytes, directory) -> frictionless.Report:
+    unpack(data, directory)
+    return validate(directory)
