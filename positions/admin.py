@@ -53,7 +53,7 @@ from positions.forms import (
     refusal_message,
     stances_for_choice,
 )
-from positions.models import Concession, Demand
+from positions.models import ANSWERED_DEMAND_RELATIONS, Concession, Demand
 from positions.paginator import EstimatedCountPaginator
 
 # Where ParleyAdmin leaves the database's refusal of a save for the second, re-rendering pass.
@@ -472,14 +472,7 @@ class ConcessionInline(RoundStatementInline, admin.StackedInline):
     form = InlineConcessionForm
     formset = ConcessionFormSet
     extra = 0
-    row_relations = (
-        "softens__party",
-        "softens__issue",
-        "softens__round",
-        "in_return_for__party",
-        "in_return_for__issue",
-        "in_return_for__round",
-    )
+    row_relations = ANSWERED_DEMAND_RELATIONS
     fieldsets = [
         (
             None,

@@ -157,6 +157,22 @@ class ConcessionQuerySet(models.QuerySet):
         """Also fetch competing claims, for pages that show them (one more query)."""
         return self.prefetch_related(claims_prefetch())
 
+    def with_answered_demands(self):
+        """Also fetch the demands each concession softens or answers, to name them (no query
+        per row)."""
+        return self.select_related(*ANSWERED_DEMAND_RELATIONS)
+
+
+# What naming a concession's softened and answered demands reads ("SO · Round 2: …").
+ANSWERED_DEMAND_RELATIONS = (
+    "softens__party",
+    "softens__issue",
+    "softens__round",
+    "in_return_for__party",
+    "in_return_for__issue",
+    "in_return_for__round",
+)
+
 
 class Concession(models.Model):
     """An explicit move a party offers or makes at a round on an issue."""

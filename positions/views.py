@@ -337,14 +337,7 @@ def round_detail(request, negotiation, round):
             Concession.objects.for_display()
             .with_claims()
             # The demands each concession answers, named and linked (`entry` name_answered).
-            .select_related(
-                "softens__party",
-                "softens__issue",
-                "softens__round",
-                "in_return_for__party",
-                "in_return_for__issue",
-                "in_return_for__round",
-            )
+            .with_answered_demands()
             .filter(round=round)
         ),
     )
