@@ -45,8 +45,13 @@ class CitationRecord:
 
 def release_address(address: str, tag: str) -> str:
     """The address of the data as released: the address with `?release=TAG`."""
+    return pinned_address(address, release=tag)
+
+
+def pinned_address(address: str, **pin) -> str:
+    """The address with `?release=TAG` or `?known_on=DAY` (docs/releases.md)."""
     parts = urlsplit(address)
-    query = "&".join(q for q in (parts.query, urlencode({"release": tag})) if q)
+    query = "&".join(q for q in (parts.query, urlencode(pin)) if q)
     return urlunsplit(parts._replace(query=query))
 
 
@@ -56,8 +61,9 @@ def release_status(
     address: str,
     release: ReleaseLike | None = None,
     latest_release: ReleaseLike | None = None,
+    known_on: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """Say which data is cited: a release (tag, address, date) or the moving head.
+    """Say which data is cited: a release (tag, address, date), a past day, or the moving head.
 
     The head is named with the time of its latest change and the latest release, if there is
     one, so that a reader who wants a citation that will not move knows what to pin.
@@ -71,6 +77,19 @@ def release_status(
             "latest_release": latest_release.tag if latest_release else release.tag,
             "statement": (
                 f"Release {release.tag} of {release.date.isoformat()}: it never changes."
+            ),
+        }
+    if known_on is not None:
+        return {
+            "moving_head": False,
+            "release": None,
+            "release_date": None,
+            "release_url": None,
+            "latest_release": latest_release.tag if latest_release else None,
+            "statement": (
+                f"The data as Parley had recorded it at the end of {known_on.isoformat()}, "
+                "rebuilt from the records' history: "
+                f"{pinned_address(address, known_on=known_on.isoformat())}"
             ),
         }
     when = version.isoformat() if version else "no recorded change"
@@ -104,10 +123,22 @@ def citation_record(
     accessed: datetime.date,
     release: ReleaseLike | None = None,
     latest_release: ReleaseLike | None = None,
+    known_on: datetime.date | None = None,
 ) -> CitationRecord:
     status = release_status(
         version=version, address=address, release=release, latest_release=latest_release
     )
+    if release is None and known_on is not None:
+        return CitationRecord(
+            key=f"parley-{negotiation.slug}-known-on-{known_on.isoformat()}",
+            title=negotiation.title,
+            publisher=PUBLISHER,
+            version=f"known on {known_on.isoformat()}",
+            issued=known_on,
+            url=pinned_address(address, known_on=known_on.isoformat()),
+            accessed=accessed,
+            note=f"As recorded on {known_on.isoformat()}",
+        )
     if release is not None:
         return CitationRecord(
             key=f"parley-{negotiation.slug}-{release.tag}",
@@ -199,8 +230,10 @@ def citation(
     accessed: datetime.date,
     release: ReleaseLike | None = None,
     latest_release: ReleaseLike | None = None,
+    known_on: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """Return the citation in every format, with what it cites (a release or the moving head)."""
+    """Return the citation in every format, with what it cites (a release, a past day or the
+    moving head)."""
     record = citation_record(
         negotiation=negotiation,
         version=version,
@@ -208,6 +241,7 @@ def citation(
         accessed=accessed,
         release=release,
         latest_release=latest_release,
+        known_on=known_on,
     )
     return {
         "citation": as_text(record),
@@ -215,6 +249,10 @@ def citation(
         "csl_json": as_csl_json(record),
         "accessed": accessed,
         **release_status(
-            version=version, address=address, release=release, latest_release=latest_release
+            version=version,
+            address=address,
+            release=release,
+            latest_release=latest_release,
+            known_on=None if release else known_on,
         ),
     }

@@ -56,7 +56,7 @@ from negotiations.api.panel import panel_rows
 from negotiations.api.queries import GapsQuerySerializer, PanelQuerySerializer, chosen_parties
 from negotiations.api.renderers import csv_columns, csv_lines
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
-from negotiations.releases import latest_release, release_being_read
+from negotiations.releases import latest_release, reading, release_being_read
 from positions.freshness import last_change
 from positions.models import Concession, Demand, claims_prefetch
 from positions.services import (
@@ -408,6 +408,7 @@ class NegotiationViewSet(ParleyViewSet):
         url = s.api_url(context, "negotiation-detail", negotiation=negotiation.slug)
         html_url = s.page_url(context, negotiation)
         release, latest = release_being_read(), latest_release(negotiation)
+        pinned = reading.get()
         payload = {
             "negotiation": negotiation,
             "title": negotiation.title,
@@ -422,6 +423,7 @@ class NegotiationViewSet(ParleyViewSet):
                 accessed=timezone.localdate(),
                 release=release,
                 latest_release=latest,
+                known_on=pinned.known_on if pinned else None,
             ),
         }
         return Response(s.CitationSerializer(payload, context=context).data)

@@ -151,3 +151,14 @@ def test_history_and_unknown_negotiations_refuse_or_ignore_a_release_clearly(api
         "/api/v1/negotiations/nope/panel/?known_on=2026-01-01",
     ):
         assert api.get(url).status_code == 404, url
+
+
+def test_cite_under_known_on_names_the_day_not_the_moving_head(api, two_releases):
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    cited = api.get(f"{BASE}/cite/?known_on={today}").json()
+    assert cited["moving_head"] is False
+    assert f"known_on={today}" in cited["statement"]
+    assert f"known_on={today}" in cited["citation"]
+    assert cited["csl_json"][0]["version"] == f"known on {today}"
