@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -643,6 +644,19 @@ def changelog(release: Release) -> dict:
 
 
 def releases_diff(before: Release | None, after: Release) -> dict:
+    """What changed from `before` to `after`, with sources; kept in the cache for good, keyed by
+    the two snapshots' checksums (releases never change) and the schema state."""
+    key = f"parley:release-diff:{before.checksum if before else '-'}:{after.checksum}:" + (
+        migration_state()
+    )
+    found = cache.get(key)
+    if found is None:
+        found = compute_releases_diff(before, after)
+        cache.set(key, found, timeout=None)
+    return found
+
+
+def compute_releases_diff(before: Release | None, after: Release) -> dict:
     aliases = [release_alias(after)] + ([release_alias(before)] if before else [])
     try:
         old = open_snapshot(aliases[1]) if before else None
