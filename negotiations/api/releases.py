@@ -117,6 +117,7 @@ class ReleaseList(ReleaseView):
 
     csv_names = RELEASE_COLUMNS
 
+    @extend_schema(operation_id="negotiations_releases_list")
     def get(self, request, negotiation):
         releases = [
             describe(request, release)
@@ -141,6 +142,7 @@ class ReleaseDetail(ReleaseView):
     """The release, and the records added, changed (field by field) and removed since the
     previous one. CSV: one row per added or removed record and per changed field."""
 
+    @extend_schema(operation_id="negotiations_releases_retrieve")
     def get(self, request, negotiation, tag):
         release = find_release(self.negotiation, tag)
         log = changelog(release)
@@ -160,6 +162,7 @@ class ReleaseDiff(ReleaseView):
     """Records added, changed (field by field) and removed from release `tag` to `other`, each
     with its sources. CSV: one row per added or removed record and per changed field."""
 
+    @extend_schema(operation_id="negotiations_releases_diff_retrieve")
     def get(self, request, negotiation, tag, other):
         before = find_release(self.negotiation, tag)
         after = find_release(self.negotiation, other)
