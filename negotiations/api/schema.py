@@ -31,6 +31,23 @@ class StanceFieldExtension(OpenApiSerializerFieldExtension):
         return auto_schema.resolve_serializer(StanceRefSerializer, direction).ref
 
 
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+CSL_JSON_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "type", "title", "URL", "version"],
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "URL": {"type": "string"},
+            "version": {"type": "string"},
+        },
+    },
+}
+
+
 def describe_csv(result, generator, request, public):
     """Postprocessing hook: CSV answers are text, and anonymous clients may read.
 
@@ -45,6 +62,12 @@ def describe_csv(result, generator, request, public):
                 content = response.get("content", {})
                 if "text/csv" in content:
                     content["text/csv"] = {"schema": {"type": "string"}}
+                # The citation alone (cite/?format=bibtex|csl-json): a BibTeX entry, and a
+                # list of one CSL-JSON item (negotiations/api/citation.py).
+                if "application/x-bibtex" in content:
+                    content["application/x-bibtex"] = {"schema": {"type": "string"}}
+                if CSL_JSON in content:
+                    content[CSL_JSON] = {"schema": CSL_JSON_SCHEMA}
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query" and parameter["name"] == "format":
                     parameter["description"] = (
