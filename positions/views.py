@@ -336,7 +336,7 @@ def round_detail(request, negotiation, round):
         concessions=list(
             Concession.objects.for_display()
             .with_claims()
-            # The demands each concession answers, named and linked (the `entry` tag's name_answered).
+            # The demands each concession answers, named and linked (`entry` tag: name_answered).
             .with_answered_demands()
             .filter(round=round)
         ),
