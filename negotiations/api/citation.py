@@ -125,10 +125,18 @@ def citation_record(
     latest_release: ReleaseLike | None = None,
     known_on: datetime.date | None = None,
 ) -> CitationRecord:
-    status = release_status(
-        version=version, address=address, release=release, latest_release=latest_release
-    )
-    if release is None and known_on is not None:
+    if release is not None:
+        return CitationRecord(
+            key=f"parley-{negotiation.slug}-{release.tag}",
+            title=negotiation.title,
+            publisher=PUBLISHER,
+            version=release.tag,
+            issued=release.date,
+            url=release_address(address, release.tag),
+            accessed=accessed,
+            note=f"Release {release.tag}",
+        )
+    if known_on is not None:
         return CitationRecord(
             key=f"parley-{negotiation.slug}-known-on-{known_on.isoformat()}",
             title=negotiation.title,
@@ -138,17 +146,6 @@ def citation_record(
             url=pinned_address(address, known_on=known_on.isoformat()),
             accessed=accessed,
             note=f"As recorded on {known_on.isoformat()}",
-        )
-    if release is not None:
-        return CitationRecord(
-            key=f"parley-{negotiation.slug}-{release.tag}",
-            title=negotiation.title,
-            publisher=PUBLISHER,
-            version=release.tag,
-            issued=release.date,
-            url=status["release_url"],
-            accessed=accessed,
-            note=f"Release {release.tag}",
         )
     day = version.date() if version else None
     head = f"version of {day.isoformat()}" if day else "undated version"
@@ -234,25 +231,13 @@ def citation(
 ) -> dict[str, Any]:
     """Return the citation in every format, with what it cites (a release, a past day or the
     moving head)."""
-    record = citation_record(
-        negotiation=negotiation,
-        version=version,
-        address=address,
-        accessed=accessed,
-        release=release,
-        latest_release=latest_release,
-        known_on=known_on,
-    )
+    cited = {"version": version, "address": address, "release": release}
+    cited |= {"latest_release": latest_release, "known_on": known_on}
+    record = citation_record(negotiation=negotiation, accessed=accessed, **cited)
     return {
         "citation": as_text(record),
         "bibtex": as_bibtex(record),
         "csl_json": as_csl_json(record),
         "accessed": accessed,
-        **release_status(
-            version=version,
-            address=address,
-            release=release,
-            latest_release=latest_release,
-            known_on=None if release else known_on,
-        ),
+        **release_status(**cited),
     }
