@@ -139,10 +139,11 @@ DATASET = "russia-ukraine-2025"
 
 @pytest.fixture
 def dataset(db) -> Negotiation:
-    """The shipped Russia–Ukraine 2025–26 dataset, loaded through the same loader users run."""
-    from negotiations.loader import load_dataset
+    """The shipped Russia–Ukraine 2025–26 dataset, loaded through the same loader users run
+    (once; later tests get the same rows back: tests/dataset_copy.py)."""
+    from tests.dataset_copy import shipped_dataset
 
-    return load_dataset(DATASET).negotiation
+    return shipped_dataset(DATASET)
 
 
 # (name, table, event, condition, message): rules only the database knows, for the paths that
