@@ -198,10 +198,13 @@ def frozen(request, current: Reading) -> bool:
 
 
 def resolved(request):
-    try:
-        return resolve(request.path_info)
-    except Resolver404:
-        return None
+    """The request's URL match, resolved once: the middleware asks before the view runs."""
+    if not hasattr(request, "parley_match"):
+        try:
+            request.parley_match = resolve(request.path_info)
+        except Resolver404:
+            request.parley_match = None
+    return request.parley_match
 
 
 def without(query, name):

@@ -406,8 +406,9 @@ def release_alias(release: Release) -> str:
 def known_on_alias(negotiation: Negotiation, day: datetime.date) -> str:
     """Build (or reuse) the snapshot of what the history knew at the end of `day`.
 
-    Cached per negotiation and day once the day is over, keyed also by a fingerprint of the
-    history up to then, so an edited history (or another database) never reuses a stale file.
+    Cached per negotiation and day, keyed also by a fingerprint of the history up to the end
+    of the day, so an edited history (or another database) never reuses a stale file. Today's
+    file is reused too until the next save changes the fingerprint.
     """
     moment = end_of_day(day)
     fingerprint = history_fingerprint(moment)
@@ -417,7 +418,7 @@ def known_on_alias(negotiation: Negotiation, day: datetime.date) -> str:
     ).hexdigest()[:24]
     directory = Path(os.environ.get("PARLEY_KNOWN_ON_DIR") or cache_dir())
     path = directory / f"known-{key}-{state}.sqlite3"
-    if not path.exists() or day >= timezone.localdate():
+    if not path.exists():
         building = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.building")
         write_snapshot(collect(negotiation.pk, HistorySource(moment)), building)
         os.replace(building, path)

@@ -149,6 +149,21 @@ def test_known_on_reproduces_a_day_before_a_change(talks, api, known_on_cache):
     }
 
 
+def test_known_on_today_is_built_once_and_again_after_a_save(talks, api, known_on_cache):
+    today = datetime.date.today().isoformat()
+    first = api.get(PANEL + f"&known_on={today}")
+    assert first.status_code == 200
+    built = list(known_on_cache.glob("known-*.sqlite3"))
+    assert len(built) == 1
+    inode = built[0].stat().st_ino
+    assert api.get(PANEL + f"&known_on={today}").content == first.content
+    assert built[0].stat().st_ino == inode  # read, not rebuilt
+    change_and_add(talks)
+    after = api.get(PANEL + f"&known_on={today}")
+    assert after.content != first.content  # today's saves are what today knows
+    assert len(list(known_on_cache.glob("known-*.sqlite3"))) == 2
+
+
 def backdate_history(moment: datetime.datetime) -> None:
     """Move every history row recorded so far to `moment` (tests only: history is append-only)."""
     from django.utils import timezone
