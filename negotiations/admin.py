@@ -15,11 +15,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import F, Func, Max, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from negotiations.dates import parse_date_words, understood_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
@@ -40,6 +41,7 @@ from positions.forms import (
     refusal_message,
 )
 from positions.models import Concession, Demand
+from positions.paginator import ROWS_BUTTON, page_parameter, rows_on_page
 from positions.services import positions_as_of
 
 # --- forms ------------------------------------------------------------------------------------
@@ -400,10 +402,46 @@ class RoundAdmin(ParleyAdmin):
             entries += model_admin.history_of(request, rows, row=True)
         return sorted(entries, key=lambda entry: entry.history_date, reverse=True)
 
+    # --- a round's rows, a page at a time (docs/admin.md, "Many rows")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """Edit ROWS_PER_PAGE of the round's rows: those shown, or exactly those posted."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj is None:
+            return kwargs
+        kwargs["queryset"], page = rows_on_page(
+            kwargs["queryset"].filter(round=obj),
+            prefix=prefix,
+            number=request.GET.get(page_parameter(prefix)),
+            posted=request.POST if request.method == "POST" else None,
+        )
+        request.parley_row_pages = {**getattr(request, "parley_row_pages", {}), prefix: page}
+        return kwargs
+
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)
         link_statement_formsets(formsets)  # a concession may answer a demand row of this save
+        pages = getattr(request, "parley_row_pages", {})
+        for formset in formsets:
+            formset.row_page = pages.get(formset.prefix)
         return formsets, inline_instances
+
+    def response_change(self, request, obj):
+        """Saved from a page of rows: show the page of rows the analyst asked for next."""
+        shown = shown_row_pages(request)
+        wanted = request.POST.get(ROWS_BUTTON, "")
+        prefix, _, number = wanted.partition("=")
+        if prefix in ROW_PREFIXES and number.isdigit():
+            self.message_user(
+                request,
+                f"The round “{obj}” and its rows on that page were saved.",
+                messages.SUCCESS,
+            )
+            return redirect_to_rows(obj, {**shown, page_parameter(prefix): number})
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and isinstance(response, HttpResponseRedirect) and shown:
+            return redirect_to_rows(obj, shown)
+        return response
 
     def get_urls(self):
         return [
@@ -535,6 +573,21 @@ class RoundAdmin(ParleyAdmin):
 
 
 CHOICES_PER_PAGE = 20
+
+
+# The round page's formsets of rows, by prefix.
+ROW_PREFIXES = ("demands", "concessions")
+
+
+def shown_row_pages(request) -> dict[str, str]:
+    """Return the pages of rows the round's page showed ({"demands-page": "2"})."""
+    names = {page_parameter(prefix) for prefix in ROW_PREFIXES}
+    return {name: value for name, value in request.GET.items() if name in names}
+
+
+def redirect_to_rows(round: Round, pages: dict[str, str]) -> HttpResponseRedirect:
+    url = reverse("admin:negotiations_round_change", args=[round.pk])
+    return redirect(f"{url}?{urlencode(pages)}")
 
 
 def _optional_id(value: str | None) -> int | None:
