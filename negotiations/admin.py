@@ -10,12 +10,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import F, Func, Max, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
@@ -427,21 +428,22 @@ class RoundAdmin(ParleyAdmin):
         return formsets, inline_instances
 
     def response_change(self, request, obj):
-        """Saved from a page of rows: show the page of rows the analyst asked for next."""
-        shown = shown_row_pages(request)
-        wanted = request.POST.get(ROWS_BUTTON, "")
-        prefix, _, number = wanted.partition("=")
+        """Saved from a page of rows with a button to others: show the rows asked for."""
+        pages = shown_row_pages(request)
+        prefix, _, number = request.POST.get(ROWS_BUTTON, "").partition("=")
         if prefix in ROW_PREFIXES and number.isdigit():
             self.message_user(
                 request,
                 f"The round “{obj}” and its rows on that page were saved.",
                 messages.SUCCESS,
             )
-            return redirect_to_rows(obj, {**shown, page_parameter(prefix): number})
-        response = super().response_change(request, obj)
-        if "_continue" in request.POST and isinstance(response, HttpResponseRedirect) and shown:
-            return redirect_to_rows(obj, shown)
-        return response
+            url = add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                reverse("admin:negotiations_round_change", args=[obj.pk]),
+            )
+            return redirect(with_rows(url, {**pages, page_parameter(prefix): number}))
+        # "Save and continue editing" comes back to the address posted to: the same rows.
+        return super().response_change(request, obj)
 
     def get_urls(self):
         return [
@@ -585,9 +587,9 @@ def shown_row_pages(request) -> dict[str, str]:
     return {name: value for name, value in request.GET.items() if name in names}
 
 
-def redirect_to_rows(round: Round, pages: dict[str, str]) -> HttpResponseRedirect:
-    url = reverse("admin:negotiations_round_change", args=[round.pk])
-    return redirect(f"{url}?{urlencode(pages)}")
+def with_rows(url: str, pages: dict[str, str]) -> str:
+    """Return `url` asking for the given pages of rows."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(pages)}"
 
 
 def _optional_id(value: str | None) -> int | None:
