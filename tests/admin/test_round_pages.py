@@ -22,6 +22,7 @@ from tests.factories import (
     ParticipantFactory,
     PartyFactory,
     RoundFactory,
+    SourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,24 @@ def test_a_row_added_meanwhile_does_not_shift_the_posted_rows(superuser_client):
         Demand.objects.filter(pk__in=ids).values_list("pk", "text")
     )
     assert Demand.objects.get(issue=early).text == "Theirs"
+
+
+def test_a_new_row_repeating_a_row_on_another_page_is_refused_on_the_row(superuser_client):
+    round = crowded_round(issues=15)
+    elsewhere = Demand.objects.get(pk=in_page_order(round)[-1])  # on the last page
+    data = posted(superuser_client.get(url_of(round)))
+    index = int(data["demands-TOTAL_FORMS"]) - 1  # the empty new row
+    data[f"demands-{index}-party"] = str(elsewhere.party_id)
+    data[f"demands-{index}-issue"] = str(elsewhere.issue_id)
+    data[f"demands-{index}-text"] = "The same party and issue again"
+    data[f"demands-{index}-status"] = "reported"
+    data[f"demands-{index}-sources"] = [str(SourceFactory().pk)]
+    data[f"demands-{index}-priority"] = "core"
+    before = Demand.objects.filter(round=round).count()
+
+    response = superuser_client.post(url_of(round), data)
+
+    assert response.status_code == 200
+    refusals = [e for e in errors_of(response) if "already has a demand" in e]
+    assert refusals and f"/admin/positions/demand/{elsewhere.pk}/change/" in refusals[0]
+    assert Demand.objects.filter(round=round).count() == before
