@@ -700,20 +700,17 @@ class RoundStatementFormSet(BaseInlineFormSet):
         The round's page edits a page of its rows at a time (positions/paginator.py); the
         duplicate may be on another page, where the check above cannot see it.
         """
-        if not seen or self.instance.pk is None:
-            return
+        if not seen or self.instance.pk is None or duplicate_words(self.model) == "\0":
+            return  # nothing to compare, or no one-per-round rule (concessions)
         shown = [form.instance.pk for form in self.forms if form.instance.pk is not None]
         same = models.Q()
         for party, issue in seen:
             same |= models.Q(party=party, issue=issue)
         stored = self.model._default_manager.filter(same, round=self.instance).exclude(pk__in=shown)
         opts = self.model._meta
+        row_of = {(party.pk, issue.pk): index for (party, issue), index in seen.items()}
         for record in stored.only("pk", "party_id", "issue_id"):
-            index = next(
-                i
-                for (p, s), i in seen.items()
-                if (p.pk, s.pk) == (record.party_id, record.issue_id)
-            )
+            index = row_of[(record.party_id, record.issue_id)]
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
             self.forms[index].add_error(
                 "party",

@@ -89,9 +89,9 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         if estimate >= ESTIMATE_FROM:
             return estimate
-        # The planner can be far too low (a search for "level 4": 1,600 expected, ~300,000
-        # found, 3 s to count). Counting stops after COUNT_UP_TO rows; a list that reaches
-        # it is numbered by the larger of the two, and narrowed by the analyst from there.
+        # The planner can be far too low (a search for "level 4": 1,600 rows expected, some
+        # hundred thousand found, 1-3 s to count). Counting stops after COUNT_UP_TO rows; a
+        # list that reaches it is numbered by the larger of the two, and narrowed from there.
         counted = self.object_list.order_by()[: COUNT_UP_TO + 1].count()
         return counted if counted <= COUNT_UP_TO else max(estimate, counted)
 
