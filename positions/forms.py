@@ -673,8 +673,13 @@ class RoundStatementFormSet(BaseInlineFormSet):
 
         Django's own check names no row ("Please correct the duplicate values below"); here
         a row that repeats another row of the page, or a statement already stored for that
-        party, issue and round, carries the refusal on its own party field.
+        party, issue and round, carries the refusal on its own party field. Only for the
+        statements that are one per party, issue and round (demands): a party may make
+        several concessions on one issue at a round.
         """
+        if duplicate_words(self.model) == "\0":
+            super().validate_unique()
+            return
         seen: dict[tuple, int] = {}
         for index, form in enumerate(self.forms):
             if not form.is_valid() or (self.can_delete and self._should_delete_form(form)):
@@ -700,8 +705,8 @@ class RoundStatementFormSet(BaseInlineFormSet):
         The round's page edits a page of its rows at a time (positions/paginator.py); the
         duplicate may be on another page, where the check above cannot see it.
         """
-        if not seen or self.instance.pk is None or duplicate_words(self.model) == "\0":
-            return  # nothing to compare, or no one-per-round rule (concessions)
+        if not seen or self.instance.pk is None:
+            return
         shown = [form.instance.pk for form in self.forms if form.instance.pk is not None]
         same = models.Q()
         for party, issue in seen:

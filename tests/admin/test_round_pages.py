@@ -12,10 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from negotiations.models import Participant
-from positions.models import Demand
+from positions.models import Concession, Demand
 from positions.paginator import ROWS_PER_PAGE
-from tests.admin.helpers import errors_of, inline_rows, posted
+from tests.admin.helpers import add_inline_row, errors_of, inline_rows, posted
 from tests.factories import (
+    ConcessionFactory,
     DemandFactory,
     IssueFactory,
     NegotiationFactory,
@@ -160,3 +161,31 @@ def test_a_new_row_repeating_a_row_on_another_page_is_refused_on_the_row(superus
     refusals = [e for e in errors_of(response) if "already has a demand" in e]
     assert refusals and f"/admin/positions/demand/{elsewhere.pk}/change/" in refusals[0]
     assert Demand.objects.filter(round=round).count() == before
+
+
+def test_a_second_concession_on_an_issue_is_not_taken_for_a_duplicate(superuser_client):
+    # Concessions are not one per party, issue and round: one on another page is no reason
+    # to refuse a new one.
+    round = crowded_round(issues=8)
+    party = Participant.objects.filter(negotiation=round.negotiation).order_by("order")[0].party
+    issues = list(round.negotiation.issues.order_by("order"))
+    for issue in issues:  # 24 concessions: the last ones are on the second page
+        for _ in range(PARTIES):
+            ConcessionFactory(round=round, party=party, issue=issue)
+    last_issue = issues[-1]
+    data = posted(superuser_client.get(url_of(round)))
+    index = add_inline_row(
+        data,
+        "concessions",
+        party=str(party.pk),
+        issue=str(last_issue.pk),
+        text="Another offer on the same issue",
+        status="offered",
+        sources=[str(SourceFactory().pk)],
+    )
+    assert index < ROWS_PER_PAGE + 1  # the page shows a page of rows, then this one
+
+    response = superuser_client.post(url_of(round), data)
+
+    assert response.status_code == 302, errors_of(response)
+    assert Concession.objects.filter(round=round, issue=last_issue).count() == PARTIES + 1
