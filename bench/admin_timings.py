@@ -3,6 +3,7 @@
     .venv/bin/python bench/admin_timings.py                       # PostgreSQL, parley_corpus
     .venv/bin/python bench/admin_timings.py --database-url sqlite:////path/to/parley.sqlite3
     .venv/bin/python bench/admin_timings.py --repeat 9 --only round
+    .venv/bin/python bench/admin_timings.py --source /path/to/older/checkout   # "before"
 
 The database must hold the corpus `manage.py generate_corpus` builds (bench/README.md, "Pages at
 a million demands"). The script makes a superuser `bench-admin` there if missing (and gives it
@@ -26,6 +27,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 from side_by_side import PG, ROOT, gunicorn, parley_env, wait_until_up
 
@@ -172,19 +174,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--only", help="Measure only the cases whose name contains this.")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="Serve Parley from this checkout (with its own .venv), e.g. an older commit.",
+    )
     args = parser.parse_args()
+    source = args.source.resolve()
 
     password, ids = prepare(args.database_url, args.negotiation)
     env = {**parley_env(args.database_url), "SECURE_COOKIES": "0"}
+    python = source / ".venv" / "bin" / "python" if source != ROOT else Path(sys.executable)
     subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        [str(python), str(source / "manage.py"), "collectstatic", "--noinput", "-v0"],
         env=env,
+        cwd=source,
         check=True,
     )
     server = subprocess.Popen(
-        gunicorn("negotiations.wsgi", args.port, {}),
+        gunicorn("negotiations.wsgi", args.port, {}, chdir=source),
         env=env,
-        cwd=ROOT,
+        cwd=source,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -194,7 +205,7 @@ def main() -> None:
         browser.login(USERNAME, password)
         vendor = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
         print(
-            f"{vendor}, negotiation {args.negotiation}; median of {args.repeat}; "
+            f"{vendor}, {source}, negotiation {args.negotiation}; median of {args.repeat}; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         print("| page | median ms | HTML KB | target | met |")

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import IntegrityError, models, router, transaction
@@ -18,8 +19,9 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from negotiations.dates import parse_date_words, understood_date
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
@@ -40,6 +42,7 @@ from positions.forms import (
     refusal_message,
 )
 from positions.models import Concession, Demand
+from positions.paginator import ROWS_BUTTON, page_parameter, rows_on_page
 from positions.services import positions_as_of
 
 # --- forms ------------------------------------------------------------------------------------
@@ -400,10 +403,47 @@ class RoundAdmin(ParleyAdmin):
             entries += model_admin.history_of(request, rows, row=True)
         return sorted(entries, key=lambda entry: entry.history_date, reverse=True)
 
+    # --- a round's rows, a page at a time (docs/admin.md, "Many rows")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """Edit ROWS_PER_PAGE of the round's rows: those shown, or exactly those posted."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj is None:
+            return kwargs
+        kwargs["queryset"], page = rows_on_page(
+            kwargs["queryset"].filter(round=obj),
+            prefix=prefix,
+            number=request.GET.get(page_parameter(prefix)),
+            posted=request.POST if request.method == "POST" else None,
+        )
+        request.parley_row_pages = {**getattr(request, "parley_row_pages", {}), prefix: page}
+        return kwargs
+
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)
         link_statement_formsets(formsets)  # a concession may answer a demand row of this save
+        pages = getattr(request, "parley_row_pages", {})
+        for formset in formsets:
+            formset.row_page = pages.get(formset.prefix)
         return formsets, inline_instances
+
+    def response_change(self, request, obj):
+        """Saved from a page of rows with a button to others: show the rows asked for."""
+        pages = shown_row_pages(request)
+        prefix, _, number = request.POST.get(ROWS_BUTTON, "").partition("=")
+        if prefix in ROW_PREFIXES and number.isdigit():
+            self.message_user(
+                request,
+                f"The round “{obj}” and its rows on that page were saved.",
+                messages.SUCCESS,
+            )
+            url = add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                reverse("admin:negotiations_round_change", args=[obj.pk]),
+            )
+            return redirect(with_rows(url, {**pages, page_parameter(prefix): number}))
+        # "Save and continue editing" comes back to the address posted to: the same rows.
+        return super().response_change(request, obj)
 
     def get_urls(self):
         return [
@@ -535,6 +575,21 @@ class RoundAdmin(ParleyAdmin):
 
 
 CHOICES_PER_PAGE = 20
+
+
+# The round page's formsets of rows, by prefix.
+ROW_PREFIXES = ("demands", "concessions")
+
+
+def shown_row_pages(request) -> dict[str, str]:
+    """Return the pages of rows the round's page showed ({"demands-page": "2"})."""
+    names = {page_parameter(prefix) for prefix in ROW_PREFIXES}
+    return {name: value for name, value in request.GET.items() if name in names}
+
+
+def with_rows(url: str, pages: dict[str, str]) -> str:
+    """Return `url` asking for the given pages of rows."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(pages)}"
 
 
 def _optional_id(value: str | None) -> int | None:

@@ -26,7 +26,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from negotiations.models import Participant, Stance
-from positions.admin_lists import IssueOfNegotiationFilter, NewestFirstChangeList
+from positions.admin_lists import (
+    IssueOfNegotiationFilter,
+    NewestFirstChangeList,
+    statements_matching,
+)
 from positions.diffs import word_diff
 from positions.forms import (
     CHOICE_FIELDS,
@@ -457,7 +461,8 @@ class RoundStatementInline(ParleyAutocomplete):
             .select_related("party", "issue", *self.row_relations)
             .prefetch_related("sources")
             .annotate(party_column=Subquery(column))
-            .order_by("party_column", "party__name", "issue__order", "issue__title")
+            # The id last: a round's rows are paged on its page, so the order must be total.
+            .order_by("party_column", "party__name", "issue__order", "issue__title", "pk")
         )
 
 
@@ -508,6 +513,10 @@ class StatementAdmin(ParleyAdmin):
 
     def get_changelist(self, request, **kwargs):
         return NewestFirstChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # The same words and fields as search_fields, in a form an index can answer.
+        return statements_matching(queryset, search_term), False
 
     @admin.display(description="statement", ordering="text")
     def summary(self, statement):

@@ -1,14 +1,17 @@
 """How the demand and concession lists stay fast at a million rows (docs/performance.md,
-"Admin lists"): an issue filter that lists one negotiation's issues, not every issue, and a
-demand list that starts with the newest entries unless it is narrowed to a negotiation.
+"Admin lists"): an issue filter that lists one negotiation's issues, not every issue, a
+demand list that starts with the newest entries unless it is narrowed to a negotiation, and
+a search that an index can answer.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
 
-from negotiations.models import Issue
+from negotiations.models import Issue, Party, Round
 
 # The list filter's parameter for "demands of this negotiation".
 NEGOTIATION_PARAMETER = "round__negotiation__id__exact"
@@ -55,3 +58,36 @@ class NewestFirstChangeList(ChangeList):
         if ORDER_VAR in self.params or NEGOTIATION_PARAMETER in self.params:
             return super().get_ordering(request, queryset)
         return ["-pk"]
+
+
+# What a statement's search also matches by name: the relation, its model and its fields.
+NAMED_BY = [
+    ("party", Party, ("name", "short_name")),
+    ("issue", Issue, ("title",)),
+    ("round", Round, ("title",)),
+]
+
+
+def statements_matching(queryset, search_term: str):
+    """Return the demands or concessions whose text, party, issue or round has every word.
+
+    As the admin's own search (words split the same way, quotes keep a phrase), but the
+    names are looked up in their own small tables first: an OR across joined tables cannot
+    use an index, while `text ILIKE` or a list of party, issue and round ids can (the
+    trigram index of migration positions 0008 on PostgreSQL; docs/performance.md).
+    """
+    for word in smart_split(search_term):
+        if word[:1] in ('"', "'") and word[-1:] == word[:1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        if not word:
+            continue
+        matches = Q(text__icontains=word)
+        for relation, model, fields in NAMED_BY:
+            named = Q()
+            for field in fields:
+                named |= Q(**{f"{field}__icontains": word})
+            ids = list(model.objects.filter(named).values_list("pk", flat=True))
+            if ids:
+                matches |= Q(**{f"{relation}_id__in": ids})
+        queryset = queryset.filter(matches)
+    return queryset

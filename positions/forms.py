@@ -673,8 +673,13 @@ class RoundStatementFormSet(BaseInlineFormSet):
 
         Django's own check names no row ("Please correct the duplicate values below"); here
         a row that repeats another row of the page, or a statement already stored for that
-        party, issue and round, carries the refusal on its own party field.
+        party, issue and round, carries the refusal on its own party field. Only for the
+        statements that are one per party, issue and round (demands): a party may make
+        several concessions on one issue at a round.
         """
+        if duplicate_words(self.model) == "\0":
+            super().validate_unique()
+            return
         seen: dict[tuple, int] = {}
         for index, form in enumerate(self.forms):
             if not form.is_valid() or (self.can_delete and self._should_delete_form(form)):
@@ -691,7 +696,37 @@ class RoundStatementFormSet(BaseInlineFormSet):
                 )
                 continue
             seen[key] = index
+        self._refuse_rows_stored_on_other_pages(seen)
         super().validate_unique()
+
+    def _refuse_rows_stored_on_other_pages(self, seen: dict[tuple, int]) -> None:
+        """Refuse a row that repeats a stored row the page does not show, with a link to it.
+
+        The round's page edits a page of its rows at a time (positions/paginator.py); the
+        duplicate may be on another page, where the check above cannot see it.
+        """
+        if not seen or self.instance.pk is None:
+            return
+        shown = [form.instance.pk for form in self.forms if form.instance.pk is not None]
+        same = models.Q()
+        for party, issue in seen:
+            same |= models.Q(party=party, issue=issue)
+        stored = self.model._default_manager.filter(same, round=self.instance).exclude(pk__in=shown)
+        opts = self.model._meta
+        row_of = {(party.pk, issue.pk): index for (party, issue), index in seen.items()}
+        for record in stored.only("pk", "party_id", "issue_id"):
+            index = row_of[(record.party_id, record.issue_id)]
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+            self.forms[index].add_error(
+                "party",
+                format_html(
+                    "This party already has a {} on this issue at this round, on another page "
+                    'of the rows: <a href="{}">edit that one</a> instead, or change the party '
+                    "or issue.",
+                    opts.verbose_name,
+                    url,
+                ),
+            )
 
 
 class ConcessionFormSet(RoundStatementFormSet):

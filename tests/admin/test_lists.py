@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from negotiations.models import Negotiation, Participant, Round
 from positions import paginator
-from positions.admin_lists import IssueOfNegotiationFilter
+from positions.admin_lists import IssueOfNegotiationFilter, statements_matching
 from positions.models import Concession, Demand
 from positions.plan_models import PointLink
 from tests.factories import PlanFactory, PlanPointFactory, RoundFactory
@@ -43,6 +43,8 @@ LISTS = [
     "/admin/positions/demand/?round__negotiation__id__exact={negotiation}&party__id__exact={party}",
     "/admin/positions/demand/?status__exact=confirmed",
     "/admin/positions/demand/?p=2",
+    "/admin/positions/demand/?q=level+2",
+    "/admin/positions/demand/?q=synthetic+party+1",
     "/admin/positions/concession/",
     "/admin/positions/concession/?round__negotiation__id__exact={negotiation}",
     "/admin/positions/plan/",
@@ -232,3 +234,77 @@ def test_the_issue_filter_offers_the_chosen_negotiations_issues_once_there_are_m
     response, _ = fetch(superuser_client, f"/admin/positions/demand/?issue__id__exact={own[0]}")
     assert issue_choices(response) == [own[0]]
     assert response.context["cl"].result_count == Demand.objects.filter(issue=own[0]).count()
+
+
+def listed_ids(response) -> list[int]:
+    return [row.pk for row in response.context["cl"].result_list]
+
+
+def test_a_deep_page_lists_the_same_rows_as_slicing_the_list(superuser_client):
+    grow(4)  # 108 demands: three pages of 50
+    newest_first = list(Demand.objects.order_by("-pk").values_list("pk", flat=True))
+
+    pages = [
+        listed_ids(fetch(superuser_client, f"/admin/positions/demand/?p={n}")[0]) for n in (1, 2, 3)
+    ]
+
+    assert pages == [newest_first[:50], newest_first[50:100], newest_first[100:]]
+
+
+def matches_by_hand(term_words: list[str]) -> set[int]:
+    """The demands whose text, party, issue or round name holds every word (any case)."""
+    found = set()
+    for demand in Demand.objects.select_related("party", "issue", "round"):
+        said = [
+            demand.text,
+            demand.party.name,
+            demand.party.short_name,
+            demand.issue.title,
+            demand.round.title,
+        ]
+        if all(any(word.lower() in s.lower() for s in said) for word in term_words):
+            found.add(demand.pk)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("level+2", ["level", "2"]),
+        ("synthetic+party+1", ["synthetic", "party", "1"]),
+        ("%22Round+1%22+%22Issue+2%22", ["Round 1", "Issue 2"]),
+        ("no-such-words", ["no-such-words"]),
+    ],
+)
+def test_search_finds_every_word_in_the_text_or_the_names(superuser_client, query, words):
+    grow(2)
+    expected = matches_by_hand(words)
+
+    response, _ = fetch(superuser_client, f"/admin/positions/demand/?q={query}")
+
+    assert response.context["cl"].result_count == len(expected)
+    assert set(listed_ids(response)) <= expected
+    assert (
+        set(
+            statements_matching(
+                Demand.objects.all(), " ".join(f'"{w}"' if " " in w else w for w in words)
+            ).values_list("pk", flat=True)
+        )
+        == expected
+    )
+
+
+def test_a_list_the_planner_underestimates_is_counted_only_so_far(superuser_client, monkeypatch):
+    grow(3)  # 81 demands
+    monkeypatch.setattr(paginator, "ESTIMATE_FROM", 1_000_000)  # every list "expected small"
+    monkeypatch.setattr(paginator, "COUNT_UP_TO", 30)
+
+    response, queries = fetch(superuser_client, "/admin/positions/demand/")
+
+    shown = response.context["cl"].result_count
+    if connection.vendor == "postgresql":
+        [count] = counts_of_demands(queries)
+        assert "LIMIT 31" in count  # counting stops after COUNT_UP_TO rows
+        assert shown >= 31
+    else:
+        assert shown == Demand.objects.count()  # SQLite keeps no estimate: counted whole

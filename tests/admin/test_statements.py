@@ -6,6 +6,7 @@ import pytest
 
 from positions.forms import ConcessionForm
 from positions.models import Concession, Demand
+from positions.paginator import ROWS_PER_PAGE
 from tests.admin.helpers import add_inline_row, errors_of, posted, row_index
 from tests.factories import (
     DemandFactory,
@@ -241,7 +242,8 @@ def test_round_page_queries_do_not_grow_with_its_rows(
     with django_assert_max_num_queries(35):
         page = analyst_client.get(round_url(talks.r3))
 
-    assert page.context["inline_admin_formsets"][0].formset.total_form_count() == 53
+    # 52 rows: a page of them as forms, and the new row (tests/admin/test_round_pages.py).
+    assert page.context["inline_admin_formsets"][0].formset.total_form_count() == ROWS_PER_PAGE + 1
 
 
 def test_source_can_be_added_from_the_round_page_without_leaving_it(talks, analyst_client):

@@ -140,3 +140,32 @@ def test_analyst_enters_a_round_with_a_demand_and_a_concession_answering_it(
     concession = Concession.objects.get(round=round_)
     assert (demand.party, demand.issue) == (talks.south, talks.prisoners)
     assert concession.in_return_for == demand
+
+
+def test_analyst_moves_through_a_crowded_rounds_rows_without_losing_an_edit(
+    page, live_server, analyst
+):
+    from tests.admin.test_round_pages import crowded_round, in_page_order
+
+    round_ = crowded_round(issues=15)  # 45 demand rows: pages of 20, 20 and 5
+    order = in_page_order(round_)
+    log_in(page, live_server, analyst.username)
+    page.goto(f"{live_server.url}/admin/negotiations/round/{round_.pk}/change/")
+
+    expect(page.locator(".row-pages").first).to_contain_text("Demands 1–20 of 45.")
+    texts = "#demands-group textarea[name$='-text']:not([name*='__prefix__'])"
+    assert page.locator(texts).count() == 21  # the page's rows, and a new row
+    page.fill("#id_demands-0-text", "Edited on the first page")
+    page.click(".row-pages button[data-rows='demands=3']")
+    page.wait_for_url("**/change/?demands-page=3")
+
+    assert Demand.objects.get(pk=order[0]).text == "Edited on the first page"
+    expect(page.locator(".row-pages").first).to_contain_text("Demands 41–45 of 45.")
+    assert page.locator("#id_demands-0-id").input_value() == str(order[40])
+
+    # Enter in a field still means Save, not "show other rows".
+    page.fill("#id_demands-0-text", "Edited on the last page")
+    page.fill("#id_location", "Geneva")
+    page.press("#id_location", "Enter")
+    page.wait_for_url("**/negotiations/round/")
+    assert Demand.objects.get(pk=order[40]).text == "Edited on the last page"
