@@ -677,7 +677,7 @@ class RoundStatementFormSet(BaseInlineFormSet):
         statements that are one per party, issue and round (demands): a party may make
         several concessions on one issue at a round.
         """
-        if duplicate_words(self.model) == "\0":
+        if not is_one_per_round(self.model):
             super().validate_unique()
             return
         seen: dict[tuple, int] = {}
@@ -898,6 +898,11 @@ class ConcessionForm(StatementForm):
             if round is not None:
                 return round
         return self.instance.round if self.instance.round_id else None
+
+
+def is_one_per_round(model) -> bool:
+    """Whether the model allows one statement per party, issue and round (demands do)."""
+    return any(c.name.endswith("_one_per_round") for c in model._meta.constraints)
 
 
 def duplicate_words(model) -> str:
