@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -169,3 +170,50 @@ def versions(records: list, previous=None) -> list[Version]:
         )
         previous = record
     return described
+
+
+# --- a reader's page of history (positions/views.py, docs/pages.md "History") ------------------
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class HistoryPage:
+    """One page of a record's versions, newest first, and where the older ones continue."""
+
+    versions: list[Version]
+    older: int | None  # the history id to pass as ?before= for the next page; None at the start
+
+
+def history_page(record, *, before: int | None = None, size: int = PAGE_SIZE) -> HistoryPage:
+    """Describe `size` versions of `record`, newest first, older than version `before` if given.
+
+    One query reads the page and the version just before it (what the oldest shown changed
+    from), so a long history is never read whole.
+    """
+    kept = type(record).history.filter(id=record.pk)
+    if before is not None:
+        start = kept.filter(history_id=before).values("history_date")[:1]
+        kept = kept.filter(
+            models.Q(history_date__lt=models.Subquery(start))
+            | models.Q(history_date=models.Subquery(start), history_id__lt=before)
+        )
+    rows = list(
+        kept.order_by("-history_date", "-history_id")
+        .select_related("history_user")
+        .prefetch_related("history_user__groups")[: size + 1]
+    )
+    shown, previous = rows[:size], (rows[size] if len(rows) > size else None)
+    described = versions(list(reversed(shown)), previous)
+    return HistoryPage(
+        versions=list(reversed(described)),
+        older=shown[-1].history_id if previous is not None else None,
+    )
+
+
+def is_long_text(model: type[models.Model], name: str) -> bool:
+    """A field read as prose (a demand's wording, a summary): readers see a word diff of it."""
+    try:
+        return isinstance(model._meta.get_field(name), models.TextField)
+    except FieldDoesNotExist:  # a field since removed
+        return False

@@ -242,3 +242,32 @@ def test_a_round_s_parties_removed_show_as_a_change(api, talks):
 
     parties = [{c["field"]: (c["old"], c["new"]) for c in v["changes"]} for v in versions]
     assert parties[-1] == {"parties": ("north, south", "north")}
+
+
+def test_the_history_lists_the_record_s_public_corrections(api, talks, editor):
+    import datetime
+
+    from negotiations.models import Correction
+
+    demand = talks.demand(talks.north, talks.border, talks.r1)
+    url = f"{TALKS}/demands/{demand.pk}/history/"
+    assert api.get(url).json()["corrections"] == []
+    Correction.objects.create(
+        record=demand,
+        kind="withdrawal",
+        note="The statement was never made",
+        date=datetime.date(2026, 3, 1),
+        made_by="Editor",
+    )
+
+    body_ = api.get(url).json()
+
+    assert body_["corrections"] == [
+        {
+            "kind": "withdrawal",
+            "note": "The statement was never made",
+            "date": "2026-03-01",
+            "role": "Editor",
+        }
+    ]
+    assert api.get(f"{TALKS}/rounds/r1/history/").json()["corrections"] == []
