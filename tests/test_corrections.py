@@ -184,3 +184,26 @@ def test_a_new_correction_makes_the_page_fresh_again(client, talks):
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     correct(talks.r2)
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/test-talks/", "/test-talks/rounds/r3/", "/test-talks/issues/border/", "/test-talks/feed/"],
+)
+def test_corrections_cost_one_query_however_many(client, talks, url):
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    uncorrected = queries()
+    r3 = [*talks.r3.demands.all(), *talks.r3.concessions.all()]
+    for record in [talks.negotiation, talks.r3, talks.border, *r3]:  # one of every kind
+        correct(record)
+    one_each = queries()
+    for record in [talks.negotiation, talks.r3, talks.border, *r3]:
+        correct(record, kind="withdrawal" if record in r3 else "correction")
+    # Pages: one query for all; the feed also fetches the records, one query per kind.
+    assert queries() == one_each <= uncorrected + 1 + ("feed" in url) * 5
