@@ -34,6 +34,7 @@ class FeedItem:
     published: datetime.datetime
     updated: datetime.datetime
     order: tuple
+    guid: str | None = None  # the entry's id when its link is not unique (default: the link)
 
 
 def _cited(statement) -> str:
@@ -121,12 +122,18 @@ def _correction_item(correction: Correction) -> FeedItem:
     return FeedItem(
         title=f"{heading}: {what}",
         summary=format_html(
-            "<p>{}, {}: {}</p>", heading, f"{correction.date:%-d %B %Y}", correction.note
+            "<p>{}, {} {}: {}</p>",
+            heading,
+            correction.date.day,
+            f"{correction.date:%B %Y}",
+            correction.note,
         ),
         link=record_page_url(record) if record else reverse("home"),
         published=correction.made_at,
         updated=correction.made_at,
         order=(0, 3),
+        # A record may be corrected twice: each notice is an entry of its own.
+        guid=f"tag:parley,{correction.made_at:%Y-%m-%d}:correction-{correction.pk}",
     )
 
 
@@ -202,6 +209,9 @@ class _AtomFeed(Feed):
 
     def item_link(self, item: FeedItem) -> str:
         return item.link
+
+    def item_guid(self, item: FeedItem) -> str | None:
+        return item.guid
 
     def item_pubdate(self, item: FeedItem) -> datetime.datetime:
         return item.published

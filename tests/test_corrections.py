@@ -4,6 +4,7 @@ docs/admin.md, "Corrections"; docs/pages.md, "History". Runs on SQLite and on Po
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -173,9 +174,14 @@ def test_the_history_page_lists_the_correction(client, talks):
 def test_the_negotiation_feed_announces_a_correction(client, talks):
     demand = talks.demand(talks.north, talks.border, talks.r1)
     correct(demand, kind="withdrawal", note="No such statement was made")
+    correct(demand, note="It was said at the second round")
     feed = client.get("/test-talks/feed/").content.decode()
     assert "Withdrawn: demand “All of the border land”" in feed
+    assert "Correction: demand “All of the border land”" in feed
+    assert "Correction, 5 March 2026: It was said at the second round" in feed
     assert f"/test-talks/rounds/r1/#demand-{demand.pk}" in feed
+    ids = re.findall(r"<id>([^<]*)</id>", feed)
+    assert len(ids) == len(set(ids))  # each notice an entry of its own
 
 
 def test_a_new_correction_makes_the_page_fresh_again(client, talks):
