@@ -12,7 +12,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from negotiations.models import Correction, Issue, Negotiation, Participant, Party, Round, Source
+from negotiations.models import (
+    Correction,
+    Issue,
+    Negotiation,
+    Participant,
+    Party,
+    Round,
+    Source,
+    negotiation_of,
+)
 from positions import charts, records
 from positions.diffs import word_diff
 from positions.freshness import conditional_page
@@ -592,9 +601,7 @@ def _history_of(request, record, kind, negotiation_slug, key):
         if negotiation is None:
             return _missing_negotiation(request, negotiation_slug)
         return _not_found(request, what=kind, slug=str(key), options=[], negotiation=negotiation)
-    negotiation = (
-        record.round.negotiation if kind in ("demand", "concession") else record.negotiation
-    )
+    negotiation = negotiation_of(record)
     return _history(request, record, kind=kind, negotiation=negotiation, back=_named(kind, record))
 
 
