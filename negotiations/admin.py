@@ -663,4 +663,5 @@ class StanceAdmin(ParleyAdmin):
         return stance.issue.negotiation
 
 
+from negotiations import correction_admin  # noqa: E402, F401, I001 (docs/admin.md, corrections)
 from negotiations import release_admin  # noqa: E402, F401 (releases: docs/releases.md)

@@ -1,5 +1,6 @@
 """The negotiation itself: who takes part, its rounds, the issues at stake and the evidence."""
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -555,3 +556,125 @@ class Release(models.Model):
 
     def delete(self, *args, **kwargs):
         raise models.ProtectedError("A release is never deleted: a citation may name it.", [self])
+
+
+# The kinds of record a reader sees on a page of its own or as a row of one: what a correction
+# may name (docs/admin.md, "Corrections").
+CORRECTABLE = Q(
+    app_label="negotiations", model__in=["negotiation", "round", "issue", "source"]
+) | Q(app_label="positions", model__in=["demand", "concession"])
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def of(self, record):
+        """The corrections of one record, oldest first."""
+        return self.filter(
+            content_type__app_label=record._meta.app_label,
+            content_type__model=record._meta.model_name,
+            object_id=record.pk,
+        )
+
+    def by_record(self) -> dict[tuple[str, int], list]:
+        """These corrections by (model name, record id), so a page spreads them in memory."""
+        found: dict[tuple[str, int], list] = {}
+        for correction in self.select_related("content_type"):
+            key = (correction.content_type.model, correction.object_id)
+            found.setdefault(key, []).append(correction)
+        return found
+
+
+class Correction(models.Model):
+    """A public correction or withdrawal of a published record, newspaper style.
+
+    Made by an Editor in the admin (negotiations/correction_admin.py) with a public note and
+    date; who made it is kept as a role only, since it is public. Never changed or deleted
+    afterwards (here and by a database trigger): a later correction corrects an earlier one.
+    A withdrawn statement still counts in positions (docs/admin.md, "Corrections").
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "correction"
+        WITHDRAWAL = "withdrawal", "withdrawal"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        limit_choices_to=CORRECTABLE,
+        verbose_name="kind of record",
+    )
+    object_id = models.PositiveBigIntegerField(
+        "record id", help_text="The id of the record, as its admin page shows it."
+    )
+    record = GenericForeignKey("content_type", "object_id")
+    # The record's negotiation (none for a source), so a negotiation's pages and feed find its
+    # corrections in one query. Set from the record when the correction is made.
+    negotiation = models.ForeignKey(
+        Negotiation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="corrections",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CORRECTION)
+    note = models.TextField(
+        "public note", help_text="What was wrong and what is right now; readers see it as written."
+    )
+    date = models.DateField(help_text="The date readers see on the notice.")
+    made_at = models.DateTimeField(auto_now_add=True)
+    made_by = models.CharField(max_length=150, blank=True, editable=False, help_text="A role.")
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "made_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["correction", "withdrawal"]),
+                name="negotiations_correction_kind",
+                violation_error_message="A correction is a correction or a withdrawal.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(note=""),
+                name="negotiations_correction_note",
+                violation_error_message="Give the public note: readers see why it changed.",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display().capitalize()} of {self.content_type.model} #{self.object_id}"
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("A correction never changes once made; add another one.")
+        self.negotiation = negotiation_of(self.record)
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise models.ProtectedError("A correction is public and is never deleted.", [self])
+
+    def clean(self):
+        self.note = (self.note or "").strip()
+        if not self.note:
+            raise ValidationError({"note": "Give the public note: readers see why it changed."})
+        named = self.content_type_id is not None and self.object_id is not None
+        if named and self.record is None:
+            raise ValidationError(
+                {"object_id": f"There is no {self.content_type.model} #{self.object_id}."}
+            )
+
+    @property
+    def is_withdrawal(self) -> bool:
+        return self.kind == self.Kind.WITHDRAWAL
+
+
+def negotiation_of(record) -> Negotiation | None:
+    """The negotiation a record belongs to (a source belongs to none)."""
+    if isinstance(record, Negotiation):
+        return record
+    if hasattr(record, "round"):
+        return record.round.negotiation
+    return getattr(record, "negotiation", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.contrib.syndication.views import Feed
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
@@ -16,9 +17,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from negotiations.models import Issue, Negotiation, Participant, Party, Round
+from negotiations.models import Correction, Issue, Negotiation, Participant, Party, Round
 from positions import records
 from positions.models import Concession, Demand
+from positions.page_tools import record_page_url
 from positions.services import Ledger
 
 FEED_LENGTH = 50
@@ -32,6 +34,7 @@ class FeedItem:
     published: datetime.datetime
     updated: datetime.datetime
     order: tuple
+    guid: str | None = None  # the entry's id when its link is not unique (default: the link)
 
 
 def _cited(statement) -> str:
@@ -91,6 +94,46 @@ def _concession_item(entry: records.Entry, ledger: Ledger, negotiation: Negotiat
         published=concession.created_at,
         updated=concession.updated_at,
         order=(ledger.index[entry.round.pk], 2),
+    )
+
+
+def _corrections(negotiation: Negotiation) -> list[Correction]:
+    """The newest corrections in a negotiation with their records: a query per kind of record."""
+    records_with_pages = [
+        Negotiation.objects.all(),
+        Round.objects.select_related("negotiation"),
+        Issue.objects.select_related("negotiation"),
+        Demand.objects.select_related("round__negotiation"),
+        Concession.objects.select_related("round__negotiation"),
+    ]
+    return list(
+        Correction.objects.filter(negotiation=negotiation)
+        .select_related("content_type")
+        .prefetch_related(GenericPrefetch("record", records_with_pages))
+        .order_by("-made_at")[:FEED_LENGTH]
+    )
+
+
+def _correction_item(correction: Correction) -> FeedItem:
+    """A correction or withdrawal, announced like a newspaper's (docs/admin.md, "Corrections")."""
+    record = correction.record
+    what = f"{correction.content_type.model} “{record}”" if record else "a record since deleted"
+    heading = "Withdrawn" if correction.is_withdrawal else "Correction"
+    return FeedItem(
+        title=f"{heading}: {what}",
+        summary=format_html(
+            "<p>{}, {} {}: {}</p>",
+            heading,
+            correction.date.day,
+            f"{correction.date:%B %Y}",
+            correction.note,
+        ),
+        link=record_page_url(record) if record else reverse("home"),
+        published=correction.made_at,
+        updated=correction.made_at,
+        order=(0, 3),
+        # A record may be corrected twice: each notice is an entry of its own.
+        guid=f"tag:parley,{correction.made_at:%Y-%m-%d}:correction-{correction.pk}",
     )
 
 
@@ -167,6 +210,9 @@ class _AtomFeed(Feed):
     def item_link(self, item: FeedItem) -> str:
         return item.link
 
+    def item_guid(self, item: FeedItem) -> str | None:
+        return item.guid
+
     def item_pubdate(self, item: FeedItem) -> datetime.datetime:
         return item.published
 
@@ -193,7 +239,10 @@ class NegotiationFeed(_AtomFeed):
         entries = []
         for issue in ledger.issues:
             entries += records.issue_record(ledger, issue=issue, participants=participants)
-        return _newest(obj, ledger, rounds=ledger.rounds, entries=entries)
+        items = _newest(obj, ledger, rounds=ledger.rounds, entries=entries)
+        items += [_correction_item(c) for c in _corrections(obj)]
+        items.sort(key=lambda item: item.published, reverse=True)
+        return items[:FEED_LENGTH]
 
 
 class IssueFeed(_AtomFeed):

@@ -27,7 +27,16 @@ from django.db.models import Max, QuerySet, Value
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
-from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
+from negotiations.models import (
+    Correction,
+    Issue,
+    Negotiation,
+    Participant,
+    Party,
+    Round,
+    Source,
+    Stance,
+)
 from negotiations.releases import reading
 from positions.models import Concession, Demand, Plan
 
@@ -61,15 +70,30 @@ def last_change(*, negotiation_slug: str | None = None) -> datetime.datetime | N
         _latest(Source.objects.all(), "updated_at"),
         _latest(_history(Party), "history_date"),
         _latest(_history(Source), "history_date"),
+        # Corrections are not saved versions; a source's belongs to no negotiation.
+        _latest(Correction.objects.filter(negotiation__isnull=True), "made_at"),
     ]
     if negotiation_slug is None:
-        parts = [
-            _latest(model.objects.all(), "updated_at")
-            for model in (Negotiation, Round, Issue, Demand, Concession)
-        ] + [
-            _latest(_history(model), "history_date")
-            for model in (Negotiation, Participant, Round, Issue, Stance, Demand, Concession, Plan)
-        ]
+        parts = (
+            [
+                _latest(model.objects.all(), "updated_at")
+                for model in (Negotiation, Round, Issue, Demand, Concession)
+            ]
+            + [
+                _latest(_history(model), "history_date")
+                for model in (
+                    Negotiation,
+                    Participant,
+                    Round,
+                    Issue,
+                    Stance,
+                    Demand,
+                    Concession,
+                    Plan,
+                )
+            ]
+            + [_latest(Correction.objects.all(), "made_at")]
+        )
     else:
         # Ids from the historical tables, so deleted rounds and issues still count.
         ids = _history(Negotiation).filter(slug=negotiation_slug).values("id")
@@ -92,6 +116,7 @@ def last_change(*, negotiation_slug: str | None = None) -> datetime.datetime | N
             _latest(_history(Concession).filter(round_id__in=round_ids), "history_date"),
             # The overview lists the plans (docs/plans.md).
             _latest(_history(Plan).filter(negotiation_id__in=ids), "history_date"),
+            _latest(Correction.objects.filter(negotiation_id__in=ids), "made_at"),
         ]
     first, *rest = parts + shared
     changes = [row["changed"] for row in first.union(*rest, all=True) if row["changed"]]

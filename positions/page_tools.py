@@ -19,6 +19,11 @@ CSV_EXPORTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "party": ("api:demand-list", ("party",), ()),
     "round": ("api:demand-list", ("negotiation", "round"), ()),
     "source": ("api:source-detail", (), ()),
+    # A record's history page and the API's history of the same record (docs/pages.md).
+    **{
+        f"{kind}-history": (f"api:{kind}-history", (), ())
+        for kind in ("negotiation", "round", "issue", "source", "demand", "concession")
+    },
 }
 
 
@@ -128,3 +133,11 @@ def party_feed(party) -> FeedLink:
         title=f"{party.name}: new rounds and moves",
         url=reverse("party-feed", args=[party.slug]),
     )
+
+
+def record_page_url(record) -> str:
+    """Where readers see a record: its own page, or a statement's row on its round's page."""
+    if hasattr(record, "round"):  # a demand or a concession
+        kind = "demand" if type(record).__name__ == "Demand" else "concession"
+        return f"{record.round.get_absolute_url()}#{kind}-{record.pk}"
+    return record.get_absolute_url()

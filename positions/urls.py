@@ -17,12 +17,16 @@ urlpatterns = [
         name="party-feed",
     ),
     path("sources/<slug:source>/", views.source_detail, name="source-detail"),
+    # Each public record's versions (docs/pages.md, "History"); names end in "-history", which
+    # ?release= and ?known_on= refuse (negotiations/reading.py).
+    path("sources/<slug:source>/history/", views.source_history, name="source-history"),
     path("<slug:negotiation>/", views.negotiation_detail, name="negotiation-detail"),
     path(
         "<slug:negotiation>/feed/",
         conditional_page(scope="negotiation")(feeds.NegotiationFeed()),
         name="negotiation-feed",
     ),
+    path("<slug:negotiation>/history/", views.negotiation_history, name="negotiation-history"),
     path("<slug:negotiation>/compare/", views.compare_form, name="compare-form"),
     path(
         "<slug:negotiation>/compare/<slug:from_round>/<slug:to_round>/",
@@ -36,6 +40,26 @@ urlpatterns = [
         name="issue-feed",
     ),
     path("<slug:negotiation>/rounds/<slug:round>/", views.round_detail, name="round-detail"),
+    path(
+        "<slug:negotiation>/rounds/<slug:round>/history/",
+        views.round_history,
+        name="round-history",
+    ),
+    path(
+        "<slug:negotiation>/issues/<slug:issue>/history/",
+        views.issue_history,
+        name="issue-history",
+    ),
+    path(
+        "<slug:negotiation>/demands/<int:id>/history/",
+        views.demand_history,
+        name="demand-history",
+    ),
+    path(
+        "<slug:negotiation>/concessions/<int:id>/history/",
+        views.concession_history,
+        name="concession-history",
+    ),
     # Plans and their point-by-point comparison (docs/plans.md).
     path("<slug:negotiation>/plans/", plan_views.plan_list, name="plan-list"),
     path("<slug:negotiation>/plans/<slug:plan>/", plan_views.plan_detail, name="plan-detail"),

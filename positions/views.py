@@ -7,13 +7,23 @@ and the caching rule.
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count, F, Prefetch, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from negotiations.models import Negotiation, Participant, Party, Round, Source
+from negotiations.models import (
+    Correction,
+    Issue,
+    Negotiation,
+    Participant,
+    Party,
+    Round,
+    Source,
+    negotiation_of,
+)
 from positions import charts, records
+from positions.diffs import word_diff
 from positions.freshness import conditional_page
 from positions.models import Concession, Demand
 from positions.page_tools import (
@@ -22,6 +32,7 @@ from positions.page_tools import (
     negotiation_feed,
     page_tools,
     party_feed,
+    record_page_url,
 )
 from positions.services import (
     MOVE_WORDING,
@@ -32,6 +43,7 @@ from positions.services import (
     positions_as_of,
     stance_tracks,
 )
+from positions.versions import history_page, is_long_text
 
 
 class CompareForm(forms.Form):
@@ -142,6 +154,7 @@ def negotiation_detail(request, negotiation):
             "matrix": matrix,
             "convergence": convergence,
             "form": CompareForm.for_rounds(rounds),
+            "corrections": _corrections_of(negotiation, [negotiation])[0],
             "tools": page_tools(
                 request,
                 title=negotiation.title,
@@ -281,6 +294,8 @@ def issue_detail(request, negotiation, issue):
     )
     rounds, tracks = stance_tracks(issue=issue, ledger=ledger)
     participants = _participants(negotiation)
+    entries = records.issue_record(ledger, issue=issue, participants=participants)
+    _corrections_of(negotiation, [issue, *(e.demand or e.concession for e in entries)])
     return render(
         request,
         "positions/issue.html",
@@ -291,7 +306,7 @@ def issue_detail(request, negotiation, issue):
             "chart": charts.dance_chart(issue=issue, rounds=rounds, tracks=tracks),
             "parties": [t.party for t in tracks],
             "table": records.track_table(ledger, issue=issue, rounds=rounds, tracks=tracks),
-            "entries": records.issue_record(ledger, issue=issue, participants=participants),
+            "entries": entries,
             "tools": page_tools(
                 request,
                 title=f"{issue.title} — {negotiation.title}",
@@ -327,19 +342,22 @@ def round_detail(request, negotiation, round):
         compare_rounds(from_round=previous, to_round=round, frame=frame) if previous else None
     )
     issues = frame.issues
+    demands = list(Demand.objects.for_display().with_claims().filter(round=round))
+    concessions = list(
+        Concession.objects.for_display()
+        .with_claims()
+        # The demands each concession answers, named and linked (`entry` tag: name_answered).
+        .with_answered_demands()
+        .filter(round=round)
+    )
+    _corrections_of(negotiation, [round, *demands, *concessions])
     record = records.round_record(
         round=round,
         comparison=comparison,
         issues=issues,
         participants=_participants(negotiation),
-        demands=list(Demand.objects.for_display().with_claims().filter(round=round)),
-        concessions=list(
-            Concession.objects.for_display()
-            .with_claims()
-            # The demands each concession answers, named and linked (`entry` tag: name_answered).
-            .with_answered_demands()
-            .filter(round=round)
-        ),
+        demands=demands,
+        concessions=concessions,
     )
     return render(
         request,
@@ -407,7 +425,12 @@ def party_detail(request, party):
 @conditional_page(scope="site")
 def source_detail(request, source):
     slug = source
-    source = Source.objects.select_related("cited_in").filter(slug=slug).first()
+    source = (
+        Source.objects.select_related("cited_in")
+        .annotate(corrected=_corrected(content_type__model="source", object_id=OuterRef("pk")))
+        .filter(slug=slug)
+        .first()
+    )
     if source is None:
         return _not_found(request, what="source", slug=slug, options=[])
     return render(
@@ -415,6 +438,7 @@ def source_detail(request, source):
         "positions/source.html",
         {
             "source": source,
+            "corrections": list(Correction.objects.of(source)) if source.corrected else [],
             "citations": list(source.citations.all()),
             "rounds": list(source.rounds.select_related("negotiation").order_by("start_date")),
             "demands": list(
@@ -440,7 +464,25 @@ def source_detail(request, source):
 
 
 def _negotiation(slug: str) -> Negotiation | None:
-    return Negotiation.objects.filter(slug=slug).first()
+    # `corrected`: whether anything in it was corrected, so most pages never look further.
+    corrected = _corrected(negotiation=OuterRef("pk"))
+    return Negotiation.objects.annotate(corrected=corrected).filter(slug=slug).first()
+
+
+def _corrected(**where) -> Exists:
+    return Exists(Correction.objects.filter(**where))
+
+
+def _corrections_of(negotiation: Negotiation, shown: list) -> list[list[Correction]]:
+    """Give each shown record of a negotiation its public corrections (`.notices`).
+
+    One query for all of them, none when nothing in the negotiation was ever corrected.
+    """
+    corrected = getattr(negotiation, "corrected", True)
+    found = Correction.objects.filter(negotiation=negotiation).by_record() if corrected else {}
+    for record in shown:
+        record.notices = found.get((record._meta.model_name, record.pk), [])
+    return [record.notices for record in shown]
 
 
 def _participants(negotiation: Negotiation) -> list[Participant]:
@@ -493,4 +535,120 @@ def _not_found(request, *, what, slug, options, negotiation=None):
         "positions/not_found.html",
         {"what": what, "slug": slug, "options": options, "negotiation": negotiation},
         status=404,
+    )
+
+
+# --- History pages (docs/pages.md, "History") ----------------------------------------------------
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def negotiation_history(request, negotiation):
+    found = _negotiation(negotiation)
+    if found is None:
+        return _missing_negotiation(request, negotiation)
+    return _history(request, found, kind="negotiation", negotiation=found, back=found.title)
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def round_history(request, negotiation, round):
+    found = Round.objects.select_related("negotiation").filter(
+        negotiation__slug=negotiation, slug=round
+    )
+    return _history_of(request, found.first(), "round", negotiation, round)
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def issue_history(request, negotiation, issue):
+    found = Issue.objects.select_related("negotiation").filter(
+        negotiation__slug=negotiation, slug=issue
+    )
+    return _history_of(request, found.first(), "issue", negotiation, issue)
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def demand_history(request, negotiation, id):
+    found = Demand.objects.select_related("round__negotiation", "party", "issue").filter(
+        round__negotiation__slug=negotiation, pk=id
+    )
+    return _history_of(request, found.first(), "demand", negotiation, id)
+
+
+@require_safe
+@conditional_page(scope="negotiation")
+def concession_history(request, negotiation, id):
+    found = Concession.objects.select_related("round__negotiation", "party", "issue").filter(
+        round__negotiation__slug=negotiation, pk=id
+    )
+    return _history_of(request, found.first(), "concession", negotiation, id)
+
+
+@require_safe
+@conditional_page(scope="site")
+def source_history(request, source):
+    found = Source.objects.filter(slug=source).first()
+    if found is None:
+        return _not_found(request, what="source", slug=source, options=[])
+    return _history(request, found, kind="source", negotiation=None, back=str(found))
+
+
+def _history_of(request, record, kind, negotiation_slug, key):
+    if record is None:
+        negotiation = _negotiation(negotiation_slug)
+        if negotiation is None:
+            return _missing_negotiation(request, negotiation_slug)
+        return _not_found(request, what=kind, slug=str(key), options=[], negotiation=negotiation)
+    negotiation = negotiation_of(record)
+    return _history(request, record, kind=kind, negotiation=negotiation, back=_named(kind, record))
+
+
+def _named(kind: str, record) -> str:
+    if kind in ("demand", "concession"):
+        return f"{record.party.name}’s {kind} on {record.issue.title}, {record.round.title}"
+    return record.title
+
+
+def _history(request, record, *, kind, negotiation, back):
+    before = request.GET.get("before")
+    if before is not None and not before.isdigit():
+        return render(
+            request,
+            "positions/history_problem.html",
+            {"before": before, "path": request.path, "negotiation": negotiation},
+            status=400,
+        )
+    page = history_page(record, before=int(before) if before else None)
+    versions = [
+        (
+            v,
+            [
+                (c, word_diff(c.old, c.new) if is_long_text(type(record), c.field) else None)
+                for c in v.changes
+            ],
+        )
+        for v in page.versions
+    ]
+    return render(
+        request,
+        "positions/history.html",
+        {
+            "kind": kind,
+            "record": record,
+            "name": back,
+            "record_url": record_page_url(record),
+            "negotiation": negotiation,
+            "versions": versions,
+            "corrections": list(Correction.objects.of(record)),
+            "older": page.older,
+            "later": before is not None,
+            "tools": page_tools(
+                request,
+                title=f"History: {back}",
+                csv_url=csv_export_url(f"{kind}-history", **request.resolver_match.kwargs),
+                feeds=[negotiation_feed(negotiation)] if negotiation else [],
+            ),
+        },
     )

@@ -21,7 +21,7 @@ from rest_framework.permissions import AllowAny
 from negotiations.api.filters import StrictFilterBackend, StrictOrderingFilter
 from negotiations.api.pagination import ChronologicalCursorPagination
 from negotiations.api.views import ParleyViewSet, find_negotiation
-from negotiations.models import Issue, Negotiation, Party, Round, Source
+from negotiations.models import Correction, Issue, Negotiation, Party, Round, Source
 from positions.models import Concession, Demand
 from positions.versions import CHANGE_TYPES, versions
 
@@ -76,6 +76,49 @@ class VersionSerializer(serializers.Serializer):
 
     class Meta:
         list_serializer_class = VersionListSerializer
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    """A public correction or withdrawal of the record (docs/admin.md, "Corrections")."""
+
+    kind = serializers.ChoiceField(choices=Correction.Kind.choices, help_text="Which notice.")
+    note = serializers.CharField(help_text="The public note: what was wrong, what is right.")
+    date = serializers.DateField(help_text="The notice's date.")
+    role = serializers.CharField(
+        source="made_by", allow_blank=True, help_text="The role of whoever made it; never a name."
+    )
+
+    class Meta:
+        model = Correction
+        fields = ["kind", "note", "date", "role"]
+
+
+class HistoryPagination(ChronologicalCursorPagination):
+    """A page of versions, with the record's public corrections (all of them, on every page)."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["corrections"] = self.corrections
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["corrections"] = {
+            "type": "array",
+            "description": "The record's public corrections and withdrawals, oldest first.",
+            "items": {
+                "type": "object",
+                "required": ["kind", "note", "date", "role"],
+                "properties": {
+                    "kind": {"type": "string", "enum": list(Correction.Kind.values)},
+                    "note": {"type": "string"},
+                    "date": {"type": "string", "format": "date"},
+                    "role": {"type": "string"},
+                },
+            },
+        }
+        described.setdefault("required", []).append("corrections")
+        return described
 
 
 # --- which record -------------------------------------------------------------------------------
@@ -177,7 +220,7 @@ class RecordHistoryViewSet(ParleyViewSet):
     http_method_names = ["get", "head", "options"]
     permission_classes = [AllowAny]  # history is as public as the record
     serializer_class = VersionSerializer
-    pagination_class = ChronologicalCursorPagination
+    pagination_class = HistoryPagination
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     filterset_class = None
     ordering_fields = ["date"]
@@ -202,6 +245,13 @@ class RecordHistoryViewSet(ParleyViewSet):
             .select_related("history_user")
             .prefetch_related("history_user__groups")
         )
+
+    def paginate_queryset(self, queryset):
+        if self.paginator is not None:
+            self.paginator.corrections = CorrectionSerializer(
+                Correction.objects.of(self.record()), many=True
+            ).data
+        return super().paginate_queryset(queryset)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "history": self.history()}

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 groups_migration = importlib.import_module("negotiations.migrations.0002_groups")
 plan_groups_migration = importlib.import_module("positions.migrations.0005_plan_permissions")
 release_rules_migration = importlib.import_module("negotiations.migrations.0006_release_rules")
+correction_migration = importlib.import_module("negotiations.migrations.0007_correction")
 
 DATA_MODELS = {
     "negotiations": ["negotiation", "party", "participant", "round", "issue", "stance", "source"],
@@ -57,6 +58,8 @@ def test_editor_may_do_anything_with_the_data_and_nothing_else(editor):
     }
     # A release never changes once cut: editors cut and read releases, nobody edits them.
     expected |= {"negotiations.add_release", "negotiations.view_release"}
+    # Likewise a public correction (docs/admin.md, "Corrections").
+    expected |= {"negotiations.add_correction", "negotiations.view_correction"}
     assert permissions_of("Editor") == expected
     assert not editor.has_perm("negotiations.change_release")
     assert not editor.has_perm("negotiations.delete_release")
@@ -84,5 +87,7 @@ def test_group_migration_can_be_undone_and_redone():
     plan_groups_migration.grant(plan_apps.apps, schema_editor)
     release_apps = MigrationLoader(connection).project_state(("negotiations", "0006_release_rules"))
     release_rules_migration.grant(release_apps.apps, schema_editor)
+    correction_apps = MigrationLoader(connection).project_state(("negotiations", "0007_correction"))
+    correction_migration.grant(correction_apps.apps, schema_editor)
 
     assert {name: permissions_of(name) for name in ("Analyst", "Editor")} == before

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.contrib import admin
 
-from negotiations.models import Release
+from negotiations.models import Correction, Release, Round
 from negotiations.releases import cut_release
+from positions.models import Demand
 from positions.plan_models import PointLink
 from tests.factories import (
     ConcessionFactory,
@@ -32,6 +33,7 @@ URL_NAMES = [f"{m._meta.app_label}/{m._meta.model_name}" for m in PARLEY_MODELS]
 
 def test_every_model_of_the_data_is_in_the_admin():
     assert sorted(URL_NAMES) == [
+        "negotiations/correction",
         "negotiations/issue",
         "negotiations/negotiation",
         "negotiations/participant",
@@ -53,6 +55,8 @@ def test_changelist_add_change_and_history_pages_render(name, talk_plans, superu
     model = next(m for m in PARLEY_MODELS if name.endswith(f"/{m._meta.model_name}"))
     if model is Release:
         cut_release(talk_plans.first.negotiation, tag="2026.01")
+    if model is Correction:
+        correct(talk_plans.first.negotiation)
     record = model.objects.first()
 
     for url in (
@@ -63,6 +67,13 @@ def test_changelist_add_change_and_history_pages_render(name, talk_plans, superu
         f"/admin/{name}/?q=north",
     ):
         assert superuser_client.get(url).status_code == 200, url
+
+
+def correct(record):
+    """A public correction of `record` (docs/admin.md, "Corrections")."""
+    Correction.objects.create(
+        record=record, note="Corrected", date=datetime.date(2026, 3, 5), made_by="Editor"
+    )
 
 
 @pytest.fixture
@@ -112,6 +123,11 @@ def test_list_pages_make_a_bounded_number_of_queries(
         # Each cut builds a snapshot database: three of them stand for a long list here.
         for tag in ("2026.01", "2026.02", "2026.03"):
             cut_release(crowded.negotiation, tag=tag)
+    if name == "negotiations/correction":
+        for demand in Demand.objects.all()[:10]:
+            correct(demand)
+        for round in Round.objects.all()[:10]:
+            correct(round)
     with django_assert_max_num_queries(12):
         page = analyst_client.get(f"/admin/{name}/")
 

