@@ -8,7 +8,22 @@ row instead: one history row per edit. Links changed on their own (a record load
 sources set) still write a row.
 """
 
+import datetime
+
+from django.db.migrations.recorder import MigrationRecorder
 from simple_history.models import HistoricalRecords
+
+
+def links_tracked_since() -> datetime.datetime | None:
+    """When link history began (migration negotiations 0005 was applied): an older version's
+    links were never recorded, so they are unknown, not empty."""
+    return (
+        MigrationRecorder.Migration.objects.filter(
+            app="negotiations", name="0005_release_and_m2m_history"
+        )
+        .values_list("applied", flat=True)
+        .first()
+    )
 
 
 class LinkedHistoricalRecords(HistoricalRecords):

@@ -26,10 +26,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 from django.utils import timezone
 
+from negotiations.history import links_tracked_since
 from negotiations.models import (
     Issue,
     Negotiation,
@@ -119,7 +119,7 @@ class HistorySource:
     def __init__(self, moment: datetime.datetime):
         self.moment = moment
         self.history_ids: dict = {}  # model: {pk: history_id of the row as of moment}
-        self.tracking_since = m2m_history_start()
+        self.tracking_since = links_tracked_since()
 
     def rows(self, model, **where) -> list[dict]:
         pk = model._meta.pk.attname
@@ -169,18 +169,6 @@ class HistorySource:
             rest = [pk for pk in untracked if pk not in earliest]
             rows += LiveSource().links(model, name, rest)
         return sorted(rows, key=lambda row: row["id"])
-
-
-def m2m_history_start() -> datetime.datetime | None:
-    """When many-to-many history began: the time migration negotiations 0005 was applied."""
-    applied = (
-        MigrationRecorder.Migration.objects.filter(
-            app="negotiations", name="0005_release_and_m2m_history"
-        )
-        .values_list("applied", flat=True)
-        .first()
-    )
-    return applied
 
 
 def collect(negotiation_id: int, source) -> Rows:

@@ -516,7 +516,7 @@ class StatementAdmin(ParleyAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # The same words and fields as search_fields, in a form an index can answer.
-        return statements_matching(queryset, search_term), False
+        return statements_matching(queryset, search_term, self.search_fields), False
 
     @admin.display(description="statement", ordering="text")
     def summary(self, statement):

@@ -11,7 +11,7 @@ from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 
-from negotiations.models import Issue, Party, Round
+from negotiations.models import Issue
 
 # The list filter's parameter for "demands of this negotiation".
 NEGOTIATION_PARAMETER = "round__negotiation__id__exact"
@@ -60,33 +60,35 @@ class NewestFirstChangeList(ChangeList):
         return ["-pk"]
 
 
-# What a statement's search also matches by name: the relation, its model and its fields.
-NAMED_BY = [
-    ("party", Party, ("name", "short_name")),
-    ("issue", Issue, ("title",)),
-    ("round", Round, ("title",)),
-]
-
-
-def statements_matching(queryset, search_term: str):
+def statements_matching(queryset, search_term: str, search_fields: list[str]):
     """Return the demands or concessions whose text, party, issue or round has every word.
 
     As the admin's own search (words split the same way, quotes keep a phrase), but the
     names are looked up in their own small tables first: an OR across joined tables cannot
     use an index, while `text ILIKE` or a list of party, issue and round ids can (the
     trigram index of migration positions 0008 on PostgreSQL; docs/performance.md).
+    `search_fields` are the admin's: the record's own fields, and `relation__field` names.
     """
+    own = [name for name in search_fields if "__" not in name]
+    named: dict[str, list[str]] = {}
+    for name in search_fields:
+        if "__" in name:
+            relation, field = name.split("__", 1)
+            named.setdefault(relation, []).append(field)
     for word in smart_split(search_term):
         if word[:1] in ('"', "'") and word[-1:] == word[:1] and len(word) > 1:
             word = unescape_string_literal(word)
         if not word:
             continue
-        matches = Q(text__icontains=word)
-        for relation, model, fields in NAMED_BY:
-            named = Q()
+        matches = Q()
+        for field in own:
+            matches |= Q(**{f"{field}__icontains": word})
+        for relation, fields in named.items():
+            model = queryset.model._meta.get_field(relation).related_model
+            by_name = Q()
             for field in fields:
-                named |= Q(**{f"{field}__icontains": word})
-            ids = list(model.objects.filter(named).values_list("pk", flat=True))
+                by_name |= Q(**{f"{field}__icontains": word})
+            ids = list(model.objects.filter(by_name).values_list("pk", flat=True))
             if ids:
                 matches |= Q(**{f"{relation}_id__in": ids})
         queryset = queryset.filter(matches)

@@ -34,7 +34,6 @@ class FeedItem:
     published: datetime.datetime
     updated: datetime.datetime
     order: tuple
-    guid: str | None = None  # the entry's id when its link is not unique (default: the link)
 
 
 def _cited(statement) -> str:
@@ -128,13 +127,21 @@ def _correction_item(correction: Correction) -> FeedItem:
             f"{correction.date:%B %Y}",
             correction.note,
         ),
-        link=record_page_url(record) if record else reverse("home"),
+        link=f"{_page_of(correction)}#correction-{correction.pk}",
         published=correction.made_at,
         updated=correction.made_at,
         order=(0, 3),
-        # A record may be corrected twice: each notice is an entry of its own.
-        guid=f"tag:parley,{correction.made_at:%Y-%m-%d}:correction-{correction.pk}",
     )
+
+
+def _page_of(correction: Correction) -> str:
+    """Where a correction's notice is shown; each notice has its own anchor there, so a record
+    corrected twice gives two entries (an entry's id is its link)."""
+    if correction.record is not None:
+        return record_page_url(correction.record).partition("#")[0]
+    if correction.negotiation_id:
+        return reverse("negotiation-history", args=[correction.negotiation.slug])
+    return reverse("home")
 
 
 def _round_item(round: Round, negotiation: Negotiation, order: int) -> FeedItem:
@@ -209,9 +216,6 @@ class _AtomFeed(Feed):
 
     def item_link(self, item: FeedItem) -> str:
         return item.link
-
-    def item_guid(self, item: FeedItem) -> str | None:
-        return item.guid
 
     def item_pubdate(self, item: FeedItem) -> datetime.datetime:
         return item.published

@@ -179,4 +179,4 @@ def posted_row_ids(data, prefix: str) -> list[int]:
     except (TypeError, ValueError):
         return []  # the formset's management form reports it
     values = (data.get(f"{prefix}-{index}-id", "") for index in range(min(initial, 1000)))
-    return [int(value) for value in values if value.isdigit()]
+    return [int(value) for value in values if value.isascii() and value.isdigit()]

@@ -20,6 +20,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from negotiations.history import links_tracked_since
+
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # Bookkeeping, not content: every save changes `updated_at`.
 UNTRACKED = {"id", "created_at", "updated_at"}
@@ -80,13 +82,22 @@ def link_fields(historical) -> list[models.ManyToManyField]:
     return list(getattr(type(historical), "_history_m2m_fields", []))
 
 
-def links_of(records: list) -> dict[tuple[int, str], str | None]:
-    """Each version's links, readable, keyed by (history id, field): one query per field.
+class Links(dict):
+    """Each version's links, readable, keyed by (history id, field); None: no links."""
 
-    None when a version has no links in that field, like an empty field.
-    """
+    def __init__(self, found: dict, since):
+        super().__init__(found)
+        self.since = since
+
+    def known(self, version) -> bool:
+        """Whether the version's links were recorded (negotiations/history.py)."""
+        return self.since is not None and version.history_date >= self.since
+
+
+def links_of(records: list) -> Links:
+    """Each version's links, readable: one query per field."""
     if not records:
-        return {}
+        return Links({}, None)
     found: dict[tuple[int, str], list[str]] = defaultdict(list)
     for f in link_fields(records[0]):
         kept = HistoricalRecords.m2m_models[f]
@@ -102,7 +113,9 @@ def links_of(records: list) -> dict[tuple[int, str], str | None]:
         }
         for history_id, pk in rows:
             found[(history_id, f.name)].append(names.get(pk, f"#{pk} (since deleted)"))
-    return {key: ", ".join(sorted(linked)) for key, linked in found.items()}
+    return Links(
+        {key: ", ".join(sorted(linked)) for key, linked in found.items()}, links_tracked_since()
+    )
 
 
 def readable_name(record: models.Model) -> str:
@@ -118,7 +131,8 @@ def readable_name(record: models.Model) -> str:
 def field_changes(before, after, values: ReadableValues, links=None) -> list[FieldChange]:
     """The fields and links that differ between two versions (`before` None: all set at creation).
 
-    `links` is `links_of()` of both versions; without it links are not compared.
+    `links` is `links_of()` of both versions; without it, or where a version is older than
+    link history, links are not compared.
     """
     changes = []
     for f in content_fields(after):
@@ -126,7 +140,7 @@ def field_changes(before, after, values: ReadableValues, links=None) -> list[Fie
         new = values.of(f, getattr(after, f.attname))
         if old != new:
             changes.append(FieldChange(f.name, str(f.verbose_name), old, new))
-    if links is not None:
+    if links is not None and links.known(after) and (before is None or links.known(before)):
         for f in link_fields(after):
             old = links.get((before.history_id, f.name)) if before is not None else None
             new = links.get((after.history_id, f.name))

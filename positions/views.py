@@ -613,7 +613,7 @@ def _named(kind: str, record) -> str:
 
 def _history(request, record, *, kind, negotiation, back):
     before = request.GET.get("before")
-    if before is not None and not before.isdigit():
+    if before is not None and not (before.isascii() and before.isdigit()):
         return render(
             request,
             "positions/history_problem.html",

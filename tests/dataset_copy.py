@@ -11,6 +11,8 @@ otherwise the loader runs again. Nothing here decides what the dataset is: the l
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -56,12 +58,30 @@ def _all_empty(models_: object) -> bool:
 def _insert(written: list[_Written]) -> None:
     # One transaction: foreign keys are checked at its end, and the database's own triggers
     # (positions/migrations/0002) see the rows they look up.
-    with transaction.atomic():
+    with transaction.atomic(), _times_as_stored([w.model for w in written]):
         for part in written:
             part.model._base_manager.bulk_create([copy.copy(row) for row in part.rows])
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [w.model for w in written]):
                 cursor.execute(sql)
+
+
+@contextmanager
+def _times_as_stored(models_: list[type[models.Model]]) -> Iterator[None]:
+    """Keep the copied rows' created_at/updated_at: bulk_create would stamp them anew."""
+    stamped = [
+        (f, f.auto_now, f.auto_now_add)
+        for model in models_
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for f, _, _ in stamped:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in stamped:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _in_dependency_order(chosen: set[type[models.Model]]) -> list[type[models.Model]]:

@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -287,7 +288,9 @@ def test_search_finds_every_word_in_the_text_or_the_names(superuser_client, quer
     assert (
         set(
             statements_matching(
-                Demand.objects.all(), " ".join(f'"{w}"' if " " in w else w for w in words)
+                Demand.objects.all(),
+                " ".join(f'"{w}"' if " " in w else w for w in words),
+                admin.site._registry[Demand].search_fields,
             ).values_list("pk", flat=True)
         )
         == expected

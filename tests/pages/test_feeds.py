@@ -51,6 +51,13 @@ def test_feed_entries_link_to_the_statement_on_its_issue_page(client, talks):
     assert "Most of the border land" in summary and "Daily Wire Service" in summary
 
 
+@pytest.mark.parametrize("url", ["/test-talks/feed/", "/parties/north/feed/"])
+def test_an_entry_s_id_is_its_link_and_stays_so(client, talks, url):
+    """Feed readers know an entry by its id: it must not change from one version to the next."""
+    for entry in atom(client, url).findall(f"{ATOM}entry"):
+        assert entry.find(f"{ATOM}id").text == entry.find(f"{ATOM}link").get("href")
+
+
 def test_issue_feed_has_only_that_issue(client, talks):
     entries = titles(atom(client, "/test-talks/issues/prisoners/feed/"))
     assert entries == [

@@ -111,9 +111,27 @@ def test_a_long_history_pages_through_older_versions(client, talks):
     assert second.select_one('a[rel="next"]') is None
 
 
-def test_a_bad_page_address_says_what_is_wrong(client, talks):
-    page = fetch(client, "/test-talks/history/?before=yesterday", status=400)
-    assert "“yesterday” is not a version number" in text_of(page)
+@pytest.mark.parametrize("before", ["yesterday", "²", "-3"])
+def test_a_bad_page_address_says_what_is_wrong(client, talks, before):
+    page = fetch(client, f"/test-talks/history/?before={before}", status=400)
+    assert f"“{before}” is not a version number" in text_of(page)
+
+
+def test_links_older_than_their_history_are_not_shown_as_added(client, talks):
+    """Versions saved before links were recorded (migration negotiations 0005) have unknown
+    links: the next save must not read as if it added every source."""
+    from django.db.migrations.recorder import MigrationRecorder
+    from django.utils import timezone
+
+    demand = talks.demand(talks.north, talks.border, talks.r1)
+    MigrationRecorder.Migration.objects.filter(
+        app="negotiations", name="0005_release_and_m2m_history"
+    ).update(applied=timezone.now())
+    demand.text = "Reworded later"
+    demand.save()
+    newest = fetch(client, f"/test-talks/demands/{demand.pk}/history/").select(".version")[0]
+    assert "Reworded later" in text_of(newest)
+    assert "Sources" not in text_of(newest)
 
 
 @pytest.mark.parametrize(
