@@ -55,6 +55,8 @@ from negotiations.api.pagination import ChronologicalCursorPagination, WholeList
 from negotiations.api.panel import panel_rows
 from negotiations.api.queries import GapsQuerySerializer, PanelQuerySerializer, chosen_parties
 from negotiations.api.renderers import csv_columns, csv_lines
+from negotiations.api.representation import CompiledRepresentation
+from negotiations.api.rows import RowReader
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
 from negotiations.releases import latest_release, reading, release_being_read
 from positions.freshness import last_change
@@ -94,6 +96,24 @@ class ParleyViewSet(viewsets.ModelViewSet):
     def csv_filename(self) -> str:
         return self.export_name
 
+    def load_records(self, queryset) -> list:
+        """The records of a list page, read as flat rows (rows.py) unless compiling is off."""
+        if not CompiledRepresentation.enabled:
+            return list(queryset)
+        reader = RowReader(queryset, self.get_serializer())
+        return reader.records(reader.rows())
+
+    def csv_records(self, queryset) -> Iterator[dict]:
+        """Every record of `queryset`, serialized, read in batches so memory stays flat."""
+        if not CompiledRepresentation.enabled:
+            for batch in batched(queryset.iterator(chunk_size=CSV_BATCH), CSV_BATCH):
+                yield from self.get_serializer(batch, many=True).data
+            return
+        serializer = self.get_serializer()
+        for batch in RowReader(queryset, serializer).batches(CSV_BATCH):
+            for record in batch:
+                yield serializer.to_representation(record)
+
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "csv":
             return super().list(request, *args, **kwargs)
@@ -107,12 +127,7 @@ class ParleyViewSet(viewsets.ModelViewSet):
                     for name in paging
                 }
             )
-        queryset = self.filter_queryset(self.get_queryset())
-        records = (
-            record
-            for batch in batched(queryset.iterator(chunk_size=CSV_BATCH), CSV_BATCH)
-            for record in self.get_serializer(batch, many=True).data
-        )
+        records = self.csv_records(self.filter_queryset(self.get_queryset()))
         return StreamingHttpResponse(
             csv_lines(records, self.csv_columns()), content_type="text/csv; charset=utf-8"
         )
