@@ -18,6 +18,7 @@ catches.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -26,20 +27,24 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import prefetch_related_objects
 from rest_framework import fields as f
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from negotiations.api.renderers import _nested
 
 OWNER = "_parley_owner"
 
 
+ALL = None  # a record read whole: a property of the model may read any of its columns
+
+
 @dataclass
 class Relation:
-    """A relation to read, and the relations to read through it (`round` → `negotiation`)."""
+    """A relation to read: the columns wanted, and the relations read through it."""
 
     name: str
-    field: models.Field
+    field: models.Field | None
     many: bool
+    columns: set[str] | None = field(default_factory=set)
     children: dict[str, Relation] = field(default_factory=dict)
 
     @property
@@ -47,14 +52,20 @@ class Relation:
         return self.field.related_model
 
 
-def relations_of(serializer: serializers.BaseSerializer, model) -> dict[str, Relation]:
-    """The relations the serializer's readable fields go through, from `model`."""
-    tree: dict[str, Relation] = {}
-    _collect(serializer, model, tree)
-    return tree
+@functools.lru_cache(maxsize=64)
+def relations_of(serializer_class, model) -> Relation:
+    """What `serializer_class` reads of `model`: the record whole, and its relations' columns.
+
+    A related record is read with the columns its serializer's fields name (a reference:
+    slug, name, …), or whole when a field reads a property of its model (a round's
+    `date_display`). Made once per serializer class: fields do not depend on the request.
+    """
+    root = Relation("", None, False, ALL)
+    _collect(serializer_class(), model, root)
+    return root
 
 
-def _collect(serializer, model, tree: dict[str, Relation]) -> None:
+def _collect(serializer, model, node: Relation) -> None:
     if isinstance(serializer, serializers.ListSerializer):
         serializer = serializer.child
     for item in serializer.fields.values():
@@ -63,32 +74,49 @@ def _collect(serializer, model, tree: dict[str, Relation]) -> None:
         if isinstance(item, f.SerializerMethodField):
             method = getattr(serializer, item.method_name)
             for path in getattr(method, "reads", ()):
-                _add_path(model, tree, path.split("__"))
+                _add_path(model, node, path.split("__"))
             continue
         if item.source == "*":
             continue  # the record itself (its links): read from its own columns
-        node = _add_path(model, tree, item.source_attrs)
+        inner, inner_model = _add_path(model, node, item.source_attrs)
+        if inner is node:
+            continue  # a column or a property of the record itself
         nested, _ = _nested(item)
-        if node is not None and nested is not None:
-            _collect(nested, node.model, node.children)
+        if nested is not None:
+            _collect(nested, inner_model, inner)
+        elif isinstance(getattr(item, "child_relation", item), relations.SlugRelatedField):
+            _want(inner, getattr(item, "child_relation", item).slug_field)
+        else:
+            inner.columns = ALL
 
 
-def _add_path(model, tree: dict[str, Relation], names) -> Relation | None:
-    """Add the relations along `names` (stopping at the first plain field or property)."""
-    node = None
+def _want(node: Relation, column: str) -> None:
+    if node.columns is not ALL:
+        node.columns.add(column)
+
+
+def _add_path(model, node: Relation, names) -> tuple[Relation, type[models.Model]]:
+    """Add the relations along `names`; a column at its end is wanted, a property reads all.
+
+    Returns the last relation reached and its model.
+    """
     for name in names:
         try:
             model_field = model._meta.get_field(name)
-        except FieldDoesNotExist:  # a property or method of the model: no relation to read
-            return node
+        except FieldDoesNotExist:  # a property or method of the model: it may read anything
+            node.columns = ALL
+            return node, model
         if not model_field.is_relation:
-            return node
-        many = model_field.many_to_many or model_field.one_to_many
-        node = tree.get(name)
-        if node is None:
-            node = tree[name] = Relation(name, model_field, many)
-        tree, model = node.children, node.model
-    return node
+            _want(node, model_field.attname)
+            return node, model
+        if not (model_field.many_to_many or model_field.one_to_many):
+            _want(node, model_field.attname)  # the key: a null relation is read as None
+        child = node.children.get(name)
+        if child is None:
+            many = model_field.many_to_many or model_field.one_to_many
+            child = node.children[name] = Relation(name, model_field, many)
+        node, model = child, child.model
+    return node, model
 
 
 @dataclass
@@ -105,14 +133,22 @@ class Columns:
         return self.start + self.names.index(self.model._meta.pk.attname)
 
 
-def layout(model, tree: dict[str, Relation], prefix: str, paths: list[str]) -> Columns:
-    """Append the columns of `model` and its single-valued relations to `paths`."""
-    names = [column.attname for column in model._meta.concrete_fields]
+def layout(model, node: Relation, prefix: str, paths: list[str]) -> Columns:
+    """Append the wanted columns of `model` and its single-valued relations to `paths`.
+
+    Columns left out are deferred: reading one makes a query (refresh_from_db), which the
+    query-count tests catch.
+    """
+    names = [
+        column.attname
+        for column in model._meta.concrete_fields
+        if node.columns is ALL or column.primary_key or column.attname in node.columns
+    ]
     columns = Columns(model, len(paths), names, [])
     paths += [prefix + name for name in names]
-    for relation in tree.values():
+    for relation in node.children.values():
         if not relation.many:
-            inner = layout(relation.model, relation.children, f"{prefix}{relation.name}__", paths)
+            inner = layout(relation.model, relation, f"{prefix}{relation.name}__", paths)
             columns.single.append((relation, inner))
     return columns
 
@@ -120,18 +156,18 @@ def layout(model, tree: dict[str, Relation], prefix: str, paths: list[str]) -> C
 class RowReader:
     """Makes the records of a queryset from flat rows, with the relations a serializer reads."""
 
-    def __init__(self, queryset: models.QuerySet, serializer: serializers.BaseSerializer):
+    def __init__(self, queryset: models.QuerySet, serializer_class):
         self.queryset = queryset.select_related(None).prefetch_related(None)
         self.model = queryset.model
-        self.tree = relations_of(serializer, self.model)
+        self.tree = relations_of(serializer_class, self.model)
         self.paths: list[str] = []
         self.columns = layout(self.model, self.tree, "", self.paths)
         self.annotations = list(queryset.query.annotation_select)
         self.db = queryset.db
 
-    def rows(self, queryset=None):
-        queryset = self.queryset if queryset is None else queryset
-        return queryset.values_list(*self.paths, *self.annotations)
+    def rows(self) -> models.QuerySet:
+        """The flat rows: the wanted columns, then the queryset's annotations (`date`)."""
+        return self.queryset.values_list(*self.paths, *self.annotations)
 
     def records(self, rows) -> list[models.Model]:
         """Return the records of `rows` (from `rows()`), their to-many relations loaded."""
@@ -143,7 +179,7 @@ class RowReader:
             for name, value in zip(self.annotations, row[width:], strict=True):
                 setattr(record, name, value)
             records.append(record)
-        self.load_many(records, self.tree)
+        self.load_many(records, self.tree.children)
         return records
 
     def make(self, row, columns: Columns, made: dict):
@@ -155,7 +191,8 @@ class RowReader:
             if key is None:
                 related = None
             else:
-                known = made.setdefault(inner.model, {})
+                # Per path: the same record read elsewhere may have other columns.
+                known = made.setdefault(id(inner), {})
                 related = known.get(key)
                 if related is None:
                     related = known[key] = self.make(row, inner, made)
@@ -176,16 +213,20 @@ class RowReader:
             return
         owners = {record.pk for record in records}
         paths: list[str] = []
-        columns = layout(relation.model, relation.children, "", paths)
+        columns = layout(relation.model, relation, "", paths)
         model_field = relation.field
         if model_field.many_to_many and not model_field.auto_created:
-            # The query prefetching makes (same joins, same order among equal sort keys): the
-            # owner read from the join table.
+            # The query prefetching makes (one join), the owner read from the join table.
             quote = connections[self.db].ops.quote_name
             owner = f"{quote(model_field.m2m_db_table())}.{quote(model_field.m2m_column_name())}"
-            queryset = relation.model._default_manager.filter(
-                **{f"{model_field.related_query_name()}__in": owners}
-            ).extra(select={OWNER: owner})
+            # Ties in the model's order are broken by id (views.sources_in_order).
+            queryset = (
+                relation.model._default_manager.filter(
+                    **{f"{model_field.related_query_name()}__in": owners}
+                )
+                .extra(select={OWNER: owner})
+                .order_by(*relation.model._meta.ordering, "pk")
+            )
             rows = queryset.values_list(*paths, OWNER)
         elif model_field.one_to_many:
             owner = model_field.field.attname  # competing_claims → demand_id

@@ -180,7 +180,7 @@ class RoundRefSerializer(ModelSerializer):
         model = Round
         fields = ["slug", "title", "date", "date_display", "url"]
 
-    @reads("negotiation")
+    @reads("negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         slug = round_negotiation_slug(self.context, obj)
@@ -195,7 +195,7 @@ class IssueRefSerializer(ModelSerializer):
         model = Issue
         fields = ["slug", "title", "category", "url"]
 
-    @reads("negotiation")
+    @reads("negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         slug = negotiation_slug(self.context, obj.negotiation_id, lambda: obj.negotiation)
@@ -249,7 +249,7 @@ class DemandRefSerializer(ModelSerializer):
         model = Demand
         fields = ["id", "party", "text", "url"]
 
-    @reads("round__negotiation")
+    @reads("round__negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return statement_url(self.context, obj)
@@ -691,19 +691,19 @@ class StatementSerializer(RecordSerializer):
         "status (reported, confirmed, disputed); docs/dataset.md."
     )
 
-    @reads("round__negotiation")
+    @reads("round__negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return statement_url(self.context, obj)
 
-    @reads("competing_claims__source")
+    @reads("competing_claims__claim", "competing_claims__status", "competing_claims__source__slug")
     def get_competing_claims(self, obj) -> list[dict[str, str]]:
         return [
             {"claim": c.claim, "status": c.status, "source": c.source.slug}
             for c in obj.competing_claims.all()
         ]
 
-    @reads("round__negotiation")
+    @reads("round__slug", "round__negotiation__slug")
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_html_url(self, obj) -> str | None:
         """The reader page that shows the statement: its round's page."""

@@ -72,6 +72,15 @@ SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 CSV_BATCH = 500
 
 
+def sources_in_order() -> Prefetch:
+    """A record's sources in their model's order, ties broken by id (as rows.py reads them).
+
+    Sources sharing a date, outlet and title would otherwise come in whatever order the
+    database's sort leaves them, which differs between query plans.
+    """
+    return Prefetch("sources", queryset=Source.objects.order_by(*Source._meta.ordering, "pk"))
+
+
 def batched(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -100,7 +109,7 @@ class ParleyViewSet(viewsets.ModelViewSet):
         """The records of a list page, read as flat rows (rows.py) unless compiling is off."""
         if not CompiledRepresentation.enabled:
             return list(queryset)
-        reader = RowReader(queryset, self.get_serializer())
+        reader = RowReader(queryset, self.get_serializer_class())
         return reader.records(reader.rows())
 
     def csv_records(self, queryset) -> Iterator[dict]:
@@ -110,7 +119,7 @@ class ParleyViewSet(viewsets.ModelViewSet):
                 yield from self.get_serializer(batch, many=True).data
             return
         serializer = self.get_serializer()
-        for batch in RowReader(queryset, serializer).batches(CSV_BATCH):
+        for batch in RowReader(queryset, type(serializer)).batches(CSV_BATCH):
             for record in batch:
                 yield serializer.to_representation(record)
 
@@ -488,7 +497,7 @@ class RoundViewSet(NegotiationScopedViewSet):
     export_name = "rounds"
     queryset = (
         Round.objects.select_related("negotiation")
-        .prefetch_related("parties", "sources")
+        .prefetch_related("parties", sources_in_order())
         .annotate(date=F("start_date"))
     )
     serializer_class = s.RoundSerializer
@@ -534,7 +543,7 @@ class DemandViewSet(NegotiationScopedViewSet):
     negotiation_path = "round__negotiation"
     queryset = (
         Demand.objects.select_related("party", "issue__negotiation", "round__negotiation", "stance")
-        .prefetch_related("sources", claims_prefetch())
+        .prefetch_related(sources_in_order(), claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.DemandSerializer
@@ -561,7 +570,7 @@ class ConcessionViewSet(NegotiationScopedViewSet):
             "in_return_for__party",
             "in_return_for__round__negotiation",
         )
-        .prefetch_related("sources", claims_prefetch())
+        .prefetch_related(sources_in_order(), claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.ConcessionSerializer
