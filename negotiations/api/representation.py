@@ -28,8 +28,11 @@ from django.db.models.manager import BaseManager
 from rest_framework import fields as f
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
 
 SKIP = object()
+ISO = f.ISO_8601
+DATETIME_FORMAT = api_settings.DATETIME_FORMAT
 MAX_REUSED = 5000  # references kept per serializer and request
 
 Reader = Callable[[Any], Any]
@@ -180,6 +183,18 @@ def converter_for(field: f.Field) -> Reader:
     if kind is f.DateField and getattr(field, "format", f.ISO_8601) in (f.ISO_8601, "iso-8601"):
         generic = field.to_representation
         return lambda value: value.isoformat() if type(value) is datetime.date else generic(value)
+    if kind is f.DateTimeField and str(getattr(field, "format", DATETIME_FORMAT)).lower() == ISO:
+        zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        if zone is not None and str(zone) == "UTC":
+            # DRF's output for a UTC datetime shown in UTC: isoformat with "Z" for "+00:00".
+            generic = field.to_representation
+
+            def utc_datetime(value):
+                if type(value) is datetime.datetime and value.tzinfo is datetime.UTC:
+                    return value.isoformat()[:-6] + "Z"
+                return generic(value)
+
+            return utc_datetime
     if isinstance(field, RefField):
         return field.reference().to_representation
     if isinstance(field, StanceField):
