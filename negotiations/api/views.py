@@ -105,16 +105,23 @@ class ParleyViewSet(viewsets.ModelViewSet):
     def csv_filename(self) -> str:
         return self.export_name
 
+    # Lists and CSV read as flat rows (rows.py). Only for plain record serializers: one whose
+    # list serializer does its own reading (a record's history) keeps the querysets.
+    flat_rows = False
+
+    def reads_flat_rows(self) -> bool:
+        return self.flat_rows and CompiledRepresentation.enabled
+
     def load_records(self, queryset) -> list:
-        """The records of a list page, read as flat rows (rows.py) unless compiling is off."""
-        if not CompiledRepresentation.enabled:
+        """The records of a list page, as flat rows where the view reads them so."""
+        if not self.reads_flat_rows():
             return list(queryset)
         reader = RowReader(queryset, self.get_serializer_class())
         return reader.records(reader.rows())
 
     def csv_records(self, queryset) -> Iterator[dict]:
         """Every record of `queryset`, serialized, read in batches so memory stays flat."""
-        if not CompiledRepresentation.enabled:
+        if not self.reads_flat_rows():
             for batch in batched(queryset.iterator(chunk_size=CSV_BATCH), CSV_BATCH):
                 yield from self.get_serializer(batch, many=True).data
             return
@@ -249,6 +256,7 @@ class NegotiationScopedViewSet(ParleyViewSet):
 class NegotiationViewSet(ParleyViewSet):
     """Negotiations, their participants, and the computed views of each."""
 
+    flat_rows = True
     export_name = "negotiations"
     queryset = Negotiation.objects.prefetch_related(
         Prefetch("participants", queryset=Participant.objects.select_related("party"))
@@ -457,6 +465,7 @@ class NegotiationViewSet(ParleyViewSet):
 class PartyViewSet(ParleyViewSet):
     """States, blocs, organisations and mediators; one party may take part in many negotiations."""
 
+    flat_rows = True
     export_name = "parties"
     queryset = Party.objects.all()
     serializer_class = s.PartySerializer
@@ -474,6 +483,7 @@ class PartyViewSet(ParleyViewSet):
 class SourceViewSet(ParleyViewSet):
     """The evidence: outlets, documents and statements that rounds, demands and concessions cite."""
 
+    flat_rows = True
     export_name = "sources"
     # Sources without a publication date sort first; the cursor needs a date on every row.
     queryset = Source.objects.select_related("cited_in").annotate(
@@ -494,6 +504,7 @@ class SourceViewSet(ParleyViewSet):
 class RoundViewSet(NegotiationScopedViewSet):
     """Dated steps of a negotiation: talks, summits, calls, plans, statements."""
 
+    flat_rows = True
     export_name = "rounds"
     queryset = (
         Round.objects.select_related("negotiation")
@@ -518,6 +529,7 @@ class RoundViewSet(NegotiationScopedViewSet):
 class IssueViewSet(NegotiationScopedViewSet):
     """Dimensions of a negotiation, each with its ordinal scale of stances."""
 
+    flat_rows = True
     export_name = "issues"
     queryset = Issue.objects.select_related("negotiation", "high_pole_side").prefetch_related(
         "stances"
@@ -539,6 +551,7 @@ class IssueViewSet(NegotiationScopedViewSet):
 class DemandViewSet(NegotiationScopedViewSet):
     """What each party demands on each issue, as stated at each round."""
 
+    flat_rows = True
     export_name = "demands"
     negotiation_path = "round__negotiation"
     queryset = (
@@ -558,6 +571,7 @@ class DemandViewSet(NegotiationScopedViewSet):
 class ConcessionViewSet(NegotiationScopedViewSet):
     """Moves a party offers or makes at a round on an issue, and what it asks in return."""
 
+    flat_rows = True
     export_name = "concessions"
     negotiation_path = "round__negotiation"
     queryset = (
