@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "negotiations.api.renderers.JSONRenderer",  # orjson; the same bytes as DRF's
         "negotiations.api.renderers.CSVRenderer",
         # DRF's browsable API; its fixed inline styles pass by hash (negotiations/security.py).
         "negotiations.security.StrictBrowsableAPIRenderer",

@@ -64,8 +64,12 @@ class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         return {self.field_name: v}
 
 
-def slug_filter(field_name: str, queryset, noun: str, **kwargs):
+def slug_filter(field_name: str, queryset, noun: str, *, distinct: bool = False, **kwargs):
+    """A filter by slug. `distinct=True` only across a to-many relation (a round's parties):
+    django-filter's default (always DISTINCT) makes every filtered list sort and compare whole
+    rows, which at a million demands costs more than the query itself."""
     return SlugChoiceFilter(
+        distinct=distinct,
         field_name=field_name,
         to_field_name="slug",
         queryset=queryset,
@@ -85,8 +89,10 @@ def date_filter(field_name: str, lookup_expr: str, help_text: str):
 
 
 def choice_filter(field_name: str, choices, noun: str):
+    """A filter by a value among `choices`, of the record or one it points to (no DISTINCT)."""
     return django_filters.MultipleChoiceFilter(
         field_name=field_name,
+        distinct=False,
         choices=choices,
         error_messages={
             "invalid_choice": f"No {noun} “%(value)s”; choose from "

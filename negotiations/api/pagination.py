@@ -61,7 +61,7 @@ class ChronologicalCursorPagination(CursorPagination):
         if cursor is not None:
             queryset = queryset.filter(beyond(self.ordering, cursor.position, backwards))
         order = [flip(term) for term in self.ordering] if backwards else list(self.ordering)
-        records = list(queryset.order_by(*order)[: self.page_size + 1])
+        records = load(view, queryset.order_by(*order)[: self.page_size + 1])
         more = len(records) > self.page_size
         records = records[: self.page_size]
         if backwards:
@@ -172,6 +172,11 @@ def flip(term: str) -> str:
     return term[1:] if term.startswith("-") else f"-{term}"
 
 
+def load(view, queryset) -> list:
+    """The page's records, as the view reads them (flat rows, views.ParleyViewSet)."""
+    return view.load_records(queryset) if hasattr(view, "load_records") else list(queryset)
+
+
 def key_value(record, path: str):
     """Return a sort key's value from a record: `round__sequence` reads record.round.sequence."""
     value = record
@@ -184,7 +189,7 @@ class WholeListPagination(BasePagination):
     """Negotiations, parties and issues: short by nature, so sent whole, in the same envelope."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        return list(queryset)
+        return load(view, queryset)
 
     def get_paginated_response(self, data):
         return Response({"next": None, "previous": None, "results": data})

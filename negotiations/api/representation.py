@@ -28,8 +28,12 @@ from django.db.models.manager import BaseManager
 from rest_framework import fields as f
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
 
 SKIP = object()
+ISO = f.ISO_8601
+DATETIME_FORMAT = api_settings.DATETIME_FORMAT
+MAX_REUSED = 5000  # references kept per serializer and request
 
 Reader = Callable[[Any], Any]
 
@@ -46,15 +50,45 @@ PASS_THROUGH: dict[type, type] = {
 }
 
 
+def reads(*paths: str):
+    """Name the relations a `SerializerMethodField`'s method reads (`"round__negotiation"`).
+
+    The flat list and CSV reader (rows.py) loads them alongside each record.
+    """
+
+    def mark(method):
+        method.reads = paths
+        return method
+
+    return mark
+
+
 class CompiledRepresentation:
     """Mixin for serializers: `to_representation` through readers compiled from `fields`."""
 
     # Off: DRF's own path (and `reverse` for every URL), which the tests compare against.
     enabled = True
+    # A reference (`{"slug", "name", "url"}`) depends on its record's row alone, so a record
+    # named many times in one answer (a page of demands names a few rounds and one party
+    # hundreds of times) is represented once; the same dict is reused, never changed.
+    reused_per_record = False
 
     def to_representation(self, instance):
         if not CompiledRepresentation.enabled:
             return super().to_representation(instance)
+        if self.reused_per_record:
+            key = getattr(instance, "pk", None)
+            if key is not None:
+                made = self.__dict__.setdefault("_made", {})
+                row = made.get(key)
+                if row is None:
+                    if len(made) >= MAX_REUSED:  # a whole-table export: keep memory flat
+                        made.clear()
+                    row = made[key] = self.represent(instance)
+                return row
+        return self.represent(instance)
+
+    def represent(self, instance):
         readers = self.__dict__.get("_readers")
         if readers is None:
             readers = self.__dict__["_readers"] = compile_readers(self)
@@ -106,6 +140,8 @@ def getter_for(field: f.Field) -> Reader:
             # What `.all()` returns when the view prefetched the relation, without making a
             # related manager and a queryset per record to get at it.
             prefetched = getattr(instance, "_prefetched_objects_cache", {}).get(name)
+            if type(prefetched) is list:  # read by rows.RowReader
+                return prefetched
             if prefetched is not None and prefetched._result_cache is not None:
                 return prefetched._result_cache
             return slow(instance)
@@ -147,6 +183,18 @@ def converter_for(field: f.Field) -> Reader:
     if kind is f.DateField and getattr(field, "format", f.ISO_8601) in (f.ISO_8601, "iso-8601"):
         generic = field.to_representation
         return lambda value: value.isoformat() if type(value) is datetime.date else generic(value)
+    if kind is f.DateTimeField and str(getattr(field, "format", DATETIME_FORMAT)).lower() == ISO:
+        zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        if zone is not None and str(zone) == "UTC":
+            # DRF's output for a UTC datetime shown in UTC: isoformat with "Z" for "+00:00".
+            generic = field.to_representation
+
+            def utc_datetime(value):
+                if type(value) is datetime.datetime and value.tzinfo is datetime.UTC:
+                    return value.isoformat()[:-6] + "Z"
+                return generic(value)
+
+            return utc_datetime
     if isinstance(field, RefField):
         return field.reference().to_representation
     if isinstance(field, StanceField):

@@ -21,7 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from negotiations.api.representation import CompiledRepresentation
+from negotiations.api.representation import CompiledRepresentation, reads
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source, Stance
 from positions.models import Concession, Demand
 from positions.services import MoveKind
@@ -146,6 +146,7 @@ def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 class NegotiationRefSerializer(ModelSerializer):
+    reused_per_record = True
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -158,6 +159,7 @@ class NegotiationRefSerializer(ModelSerializer):
 
 
 class PartyRefSerializer(ModelSerializer):
+    reused_per_record = True
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -170,6 +172,7 @@ class PartyRefSerializer(ModelSerializer):
 
 
 class RoundRefSerializer(ModelSerializer):
+    reused_per_record = True
     date = serializers.DateField(source="start_date", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -177,6 +180,7 @@ class RoundRefSerializer(ModelSerializer):
         model = Round
         fields = ["slug", "title", "date", "date_display", "url"]
 
+    @reads("negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         slug = round_negotiation_slug(self.context, obj)
@@ -184,12 +188,14 @@ class RoundRefSerializer(ModelSerializer):
 
 
 class IssueRefSerializer(ModelSerializer):
+    reused_per_record = True
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Issue
         fields = ["slug", "title", "category", "url"]
 
+    @reads("negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         slug = negotiation_slug(self.context, obj.negotiation_id, lambda: obj.negotiation)
@@ -197,6 +203,8 @@ class IssueRefSerializer(ModelSerializer):
 
 
 class StanceRefSerializer(ModelSerializer):
+    reused_per_record = True
+
     class Meta:
         model = Stance
         fields = ["value", "label"]
@@ -219,6 +227,7 @@ class AddressField(serializers.URLField):
 
 
 class SourceRefSerializer(ModelSerializer):
+    reused_per_record = True
     address = AddressField(source="url", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -232,6 +241,7 @@ class SourceRefSerializer(ModelSerializer):
 
 
 class DemandRefSerializer(ModelSerializer):
+    reused_per_record = True
     party = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -239,6 +249,7 @@ class DemandRefSerializer(ModelSerializer):
         model = Demand
         fields = ["id", "party", "text", "url"]
 
+    @reads("round__negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return statement_url(self.context, obj)
@@ -680,16 +691,19 @@ class StatementSerializer(RecordSerializer):
         "status (reported, confirmed, disputed); docs/dataset.md."
     )
 
+    @reads("round__negotiation__slug")
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return statement_url(self.context, obj)
 
+    @reads("competing_claims__claim", "competing_claims__status", "competing_claims__source__slug")
     def get_competing_claims(self, obj) -> list[dict[str, str]]:
         return [
             {"claim": c.claim, "status": c.status, "source": c.source.slug}
             for c in obj.competing_claims.all()
         ]
 
+    @reads("round__slug", "round__negotiation__slug")
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_html_url(self, obj) -> str | None:
         """The reader page that shows the statement: its round's page."""

@@ -55,6 +55,8 @@ from negotiations.api.pagination import ChronologicalCursorPagination, WholeList
 from negotiations.api.panel import panel_rows
 from negotiations.api.queries import GapsQuerySerializer, PanelQuerySerializer, chosen_parties
 from negotiations.api.renderers import csv_columns, csv_lines
+from negotiations.api.representation import CompiledRepresentation
+from negotiations.api.rows import RowReader
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
 from negotiations.releases import latest_release, reading, release_being_read
 from positions.freshness import last_change
@@ -68,6 +70,15 @@ from positions.services import (
 
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 CSV_BATCH = 500
+
+
+def sources_in_order() -> Prefetch:
+    """A record's sources in their model's order, ties broken by id (as rows.py reads them).
+
+    Sources sharing a date, outlet and title would otherwise come in whatever order the
+    database's sort leaves them, which differs between query plans.
+    """
+    return Prefetch("sources", queryset=Source.objects.order_by(*Source._meta.ordering, "pk"))
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -94,6 +105,31 @@ class ParleyViewSet(viewsets.ModelViewSet):
     def csv_filename(self) -> str:
         return self.export_name
 
+    # Lists and CSV read as flat rows (rows.py). Only for plain record serializers: one whose
+    # list serializer does its own reading (a record's history) keeps the querysets.
+    flat_rows = False
+
+    def reads_flat_rows(self) -> bool:
+        return self.flat_rows and CompiledRepresentation.enabled
+
+    def load_records(self, queryset) -> list:
+        """The records of a list page, as flat rows where the view reads them so."""
+        if not self.reads_flat_rows():
+            return list(queryset)
+        reader = RowReader(queryset, self.get_serializer_class())
+        return reader.records(reader.rows())
+
+    def csv_records(self, queryset) -> Iterator[dict]:
+        """Every record of `queryset`, serialized, read in batches so memory stays flat."""
+        if not self.reads_flat_rows():
+            for batch in batched(queryset.iterator(chunk_size=CSV_BATCH), CSV_BATCH):
+                yield from self.get_serializer(batch, many=True).data
+            return
+        serializer = self.get_serializer()
+        for batch in RowReader(queryset, type(serializer)).batches(CSV_BATCH):
+            for record in batch:
+                yield serializer.to_representation(record)
+
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "csv":
             return super().list(request, *args, **kwargs)
@@ -107,12 +143,7 @@ class ParleyViewSet(viewsets.ModelViewSet):
                     for name in paging
                 }
             )
-        queryset = self.filter_queryset(self.get_queryset())
-        records = (
-            record
-            for batch in batched(queryset.iterator(chunk_size=CSV_BATCH), CSV_BATCH)
-            for record in self.get_serializer(batch, many=True).data
-        )
+        records = self.csv_records(self.filter_queryset(self.get_queryset()))
         return StreamingHttpResponse(
             csv_lines(records, self.csv_columns()), content_type="text/csv; charset=utf-8"
         )
@@ -225,6 +256,7 @@ class NegotiationScopedViewSet(ParleyViewSet):
 class NegotiationViewSet(ParleyViewSet):
     """Negotiations, their participants, and the computed views of each."""
 
+    flat_rows = True
     export_name = "negotiations"
     queryset = Negotiation.objects.prefetch_related(
         Prefetch("participants", queryset=Participant.objects.select_related("party"))
@@ -433,6 +465,7 @@ class NegotiationViewSet(ParleyViewSet):
 class PartyViewSet(ParleyViewSet):
     """States, blocs, organisations and mediators; one party may take part in many negotiations."""
 
+    flat_rows = True
     export_name = "parties"
     queryset = Party.objects.all()
     serializer_class = s.PartySerializer
@@ -450,6 +483,7 @@ class PartyViewSet(ParleyViewSet):
 class SourceViewSet(ParleyViewSet):
     """The evidence: outlets, documents and statements that rounds, demands and concessions cite."""
 
+    flat_rows = True
     export_name = "sources"
     # Sources without a publication date sort first; the cursor needs a date on every row.
     queryset = Source.objects.select_related("cited_in").annotate(
@@ -470,10 +504,11 @@ class SourceViewSet(ParleyViewSet):
 class RoundViewSet(NegotiationScopedViewSet):
     """Dated steps of a negotiation: talks, summits, calls, plans, statements."""
 
+    flat_rows = True
     export_name = "rounds"
     queryset = (
         Round.objects.select_related("negotiation")
-        .prefetch_related("parties", "sources")
+        .prefetch_related("parties", sources_in_order())
         .annotate(date=F("start_date"))
     )
     serializer_class = s.RoundSerializer
@@ -494,6 +529,7 @@ class RoundViewSet(NegotiationScopedViewSet):
 class IssueViewSet(NegotiationScopedViewSet):
     """Dimensions of a negotiation, each with its ordinal scale of stances."""
 
+    flat_rows = True
     export_name = "issues"
     queryset = Issue.objects.select_related("negotiation", "high_pole_side").prefetch_related(
         "stances"
@@ -515,11 +551,12 @@ class IssueViewSet(NegotiationScopedViewSet):
 class DemandViewSet(NegotiationScopedViewSet):
     """What each party demands on each issue, as stated at each round."""
 
+    flat_rows = True
     export_name = "demands"
     negotiation_path = "round__negotiation"
     queryset = (
         Demand.objects.select_related("party", "issue__negotiation", "round__negotiation", "stance")
-        .prefetch_related("sources", claims_prefetch())
+        .prefetch_related(sources_in_order(), claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.DemandSerializer
@@ -534,6 +571,7 @@ class DemandViewSet(NegotiationScopedViewSet):
 class ConcessionViewSet(NegotiationScopedViewSet):
     """Moves a party offers or makes at a round on an issue, and what it asks in return."""
 
+    flat_rows = True
     export_name = "concessions"
     negotiation_path = "round__negotiation"
     queryset = (
@@ -546,7 +584,7 @@ class ConcessionViewSet(NegotiationScopedViewSet):
             "in_return_for__party",
             "in_return_for__round__negotiation",
         )
-        .prefetch_related("sources", claims_prefetch())
+        .prefetch_related(sources_in_order(), claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.ConcessionSerializer

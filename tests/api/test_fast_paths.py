@@ -1,14 +1,20 @@
-"""The compiled output (negotiations/api/representation.py) is DRF's output, value for value.
+"""The fast paths give DRF's output, value for value and byte for byte.
 
 Every list, record, computed view and CSV export of the shipped dataset is fetched twice: with
-the compiled serializers and URL templates, and with DRF's own `to_representation` and
-`reverse` for every URL. The two must match field by field.
+the fast paths (lists and CSV read as flat rows, negotiations/api/rows.py; compiled serializers,
+representation.py; URL templates) and with DRF's own path (querysets with select_related and
+prefetch_related, `to_representation`, `reverse` for every URL). The two must match field by
+field. The JSON bytes, written by orjson, must be those DRF's encoder writes.
 """
 
+import datetime
 import json
+from decimal import Decimal
 
 import pytest
+from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
+from negotiations.api.renderers import JSONRenderer
 from negotiations.api.representation import CompiledRepresentation
 from positions.models import Concession, Demand
 from tests.api.conftest import body
@@ -111,3 +117,21 @@ def test_records_match_drf(api, dataset):
     for url in urls:
         fast = json.loads(fetch(api, url, compiled=True))
         assert fast == json.loads(fetch(api, url, compiled=False)), url
+
+
+@pytest.mark.parametrize("url", [LISTS[-1], *COMPUTED])
+def test_json_bytes_are_those_drf_writes(api, dataset, url):
+    written = fetch(api, url, compiled=True)
+    assert written == DRFJSONRenderer().render(json.loads(written))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"small": 1e-05, "large": 1e16, "third": 1 / 3, "text": "line\u2028separator é"},
+        {"when": datetime.datetime(2025, 3, 1, 12, 30, 15, 123456, tzinfo=datetime.UTC)},
+        [{"id": 2**70}, Decimal("1.10")],
+    ],
+)
+def test_json_written_otherwise_by_orjson_falls_back_to_drf(data):
+    assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
