@@ -6,9 +6,12 @@ deleted (the model and a database trigger refuse both). Who made it is kept as a
 """
 
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
-from negotiations.models import Correction
+from negotiations.models import CORRECTABLE_MODELS, Correction
 from positions.page_tools import record_page_url
 from positions.versions import staff_role
 
@@ -47,3 +50,16 @@ class CorrectionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.made_by = staff_role(request.user) or ""  # a role, never a name: it is public
         super().save_model(request, obj, form, change)
+
+
+def correction_form_url(request, record) -> str | None:
+    """The form for a public correction of `record`, with the record filled in; None when the
+    user may not add corrections or the record is not one readers see."""
+    opts = record._meta
+    if opts.model_name not in CORRECTABLE_MODELS.get(opts.app_label, ()):
+        return None
+    if not request.user.has_perm("negotiations.add_correction"):
+        return None
+    kind = ContentType.objects.get_for_model(record)  # cached after the first
+    query = urlencode({"content_type": kind.pk, "object_id": record.pk})
+    return f"{reverse('admin:negotiations_correction_add')}?{query}"

@@ -560,9 +560,13 @@ class Release(models.Model):
 
 # The kinds of record a reader sees on a page of its own or as a row of one: what a correction
 # may name (docs/admin.md, "Corrections").
-CORRECTABLE = Q(
-    app_label="negotiations", model__in=["negotiation", "round", "issue", "source"]
-) | Q(app_label="positions", model__in=["demand", "concession"])
+CORRECTABLE_MODELS = {
+    "negotiations": ["negotiation", "round", "issue", "source"],
+    "positions": ["demand", "concession"],
+}
+CORRECTABLE = Q(app_label="negotiations", model__in=CORRECTABLE_MODELS["negotiations"]) | Q(
+    app_label="positions", model__in=CORRECTABLE_MODELS["positions"]
+)
 
 
 class CorrectionQuerySet(models.QuerySet):

@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from negotiations.correction_admin import correction_form_url
 from negotiations.models import Participant, Stance
 from positions.admin_lists import (
     IssueOfNegotiationFilter,
@@ -195,6 +196,11 @@ class ParleyAdmin(ParleyAutocomplete, SimpleHistoryAdmin):
         if refusal is not None:
             form = type(form.__name__, (form,), {"database_refusal": refusal})
         return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["correction_url"] = correction_form_url(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return self._refusing_integrity_errors(

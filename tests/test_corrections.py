@@ -54,6 +54,31 @@ def test_an_editor_adds_a_correction_in_the_admin_and_it_names_a_role(client, ta
     assert client.post(f"/admin/negotiations/correction/{correction.pk}/delete/").status_code == 403
 
 
+def test_a_record_s_admin_page_offers_its_correction_form_filled_in(client, talks, editor):
+    demand = talks.demand(talks.north, talks.border, talks.r1)
+    client.force_login(editor)
+    page = client.get(f"/admin/positions/demand/{demand.pk}/change/").content.decode()
+    link = re.search(r'<a href="([^"]*)">Correct in public</a>', page)
+    assert link is not None
+    form_page = client.get(link.group(1).replace("&amp;", "&"))
+    fields = form_page.context["adminform"].form
+    kind = ContentType.objects.get_for_model(demand)
+    assert (fields["content_type"].value(), fields["object_id"].value()) == (
+        str(kind.pk),
+        str(demand.pk),
+    )
+    # Not on a record readers never see on its own (a party is named, not corrected).
+    party_page = client.get(f"/admin/negotiations/party/{talks.north.pk}/change/")
+    assert "Correct in public" not in party_page.content.decode()
+
+
+def test_an_analyst_is_not_offered_the_correction_form(client, talks, analyst):
+    client.force_login(analyst)
+    page = client.get(f"/admin/negotiations/round/{talks.r2.pk}/change/")
+    assert page.status_code == 200
+    assert "Correct in public" not in page.content.decode()
+
+
 def test_an_analyst_may_view_corrections_but_not_add_one(client, talks, analyst):
     correct(talks.r2)
     client.force_login(analyst)
