@@ -94,13 +94,20 @@ def _fast_reverse(name: str, items: tuple[tuple[str, object], ...], prefix: str)
     )
 
 
+PAGE_URLS_KEPT = 5000
+
+
 def page_url(context: dict, obj) -> str | None:
     """Return the reader page of `obj`, or None while the site serves no such page.
 
     Remembered per record for the request: a page of demands names a few rounds many times.
+    At most PAGE_URLS_KEPT are kept, so a whole-table CSV of a list whose every row is its own
+    page (sources, rounds) does not grow with the table.
     """
     pages = context.setdefault("_page_urls", {})
     key = (type(obj), obj.pk)
+    if key not in pages and len(pages) >= PAGE_URLS_KEPT:
+        pages.clear()
     if key not in pages:
         try:
             pages[key] = absolute(context, obj.get_absolute_url())

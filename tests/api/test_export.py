@@ -315,3 +315,26 @@ def test_the_outlet_filter_matches_whole_words(api, talks, outlet, found):
     SourceFactory(slug="nyt", outlet="The New York Times")
     slugs = [s["slug"] for s in api.get("/api/v1/sources/", {"outlet": outlet}).json()["results"]]
     assert ("nyt" in slugs) == found
+
+
+def test_a_whole_table_csv_keeps_few_page_addresses_in_memory(api, talks, monkeypatch):
+    """Every source is its own page: the addresses remembered while exporting stay bounded."""
+    from negotiations.api import serializers
+
+    monkeypatch.setattr(serializers, "PAGE_URLS_KEPT", 5)
+    kept = []
+    remember = serializers.page_url
+
+    def page_url(context, obj):
+        url = remember(context, obj)
+        kept.append(len(context["_page_urls"]))
+        return url
+
+    monkeypatch.setattr(serializers, "page_url", page_url)
+    for n in range(12):
+        SourceFactory(slug=f"extra-source-{n}")
+    rows = csv_rows(api.get("/api/v1/sources/?format=csv"))
+    assert len(rows) >= 12
+    exported = str(rows)
+    assert all(f"/sources/extra-source-{n}/" in exported for n in range(12))
+    assert max(kept) <= 5
