@@ -23,7 +23,6 @@ from negotiations.models import Negotiation, Release
 from negotiations.releases import (
     Reading,
     known_on_alias,
-    latest_release,
     parse_known_on,
     reading,
     recorded_by,
@@ -65,7 +64,7 @@ class ReadingMiddleware:
         if not given:
             response = self.get_response(request)
             if match and match.url_name in ANNOUNCED and response.status_code == 200:
-                announce_latest(response, slug)
+                announce_latest(request, response, slug)
             return response
         refusal = self.check(request, given, slug)
         if refusal is not None:
@@ -288,16 +287,21 @@ def refuse(request, name: str, message: str, negotiation=None, status=400):
     )
 
 
-def announce_latest(response, slug: str) -> None:
+def announce_latest(request, response, slug: str) -> None:
     """Say which release the live data equals: Parley-Release: TAG, or none (and the latest)."""
-    from positions.freshness import last_change
+    from positions.freshness import last_change_of
 
-    negotiation = Negotiation.objects.filter(slug=slug).first()
-    latest = latest_release(negotiation) if negotiation else None
+    latest = (
+        Release.objects.using("default")
+        .filter(negotiation__slug=slug)
+        .defer("snapshot")
+        .latest_first()
+        .first()
+    )
     if latest is None:
         response["Parley-Release"] = "none"
         return
-    changed = last_change(negotiation_slug=slug)
+    changed = last_change_of(request, negotiation_slug=slug)
     if changed is not None and changed <= latest.cut_at:
         response["Parley-Release"] = latest.tag
     else:

@@ -123,6 +123,18 @@ def last_change(*, negotiation_slug: str | None = None) -> datetime.datetime | N
     return max(changes) if changes else None
 
 
+def last_change_of(request, *, negotiation_slug: str | None = None) -> datetime.datetime | None:
+    """Return last_change, asked once per request: the validators, the "cite" snippet, the
+    Parley-Release header and the cached frame (positions.services.Frame.cached) share it.
+
+    `request` is Django's request or DRF's (which keeps Django's as `_request`).
+    """
+    request = getattr(request, "_request", request)
+    if not hasattr(request, "parley_last_change"):
+        request.parley_last_change = last_change(negotiation_slug=negotiation_slug)
+    return request.parley_last_change
+
+
 @functools.cache
 def release_digest() -> str:
     """Return a digest of the page templates and styles, so a new release is never a 304."""
@@ -144,10 +156,8 @@ def conditional_page(*, scope: str):
     """
 
     def changed(request, **kwargs) -> datetime.datetime | None:
-        if not hasattr(request, "parley_last_change"):
-            slug = kwargs.get("negotiation") if scope == "negotiation" else None
-            request.parley_last_change = last_change(negotiation_slug=slug)
-        return request.parley_last_change
+        slug = kwargs.get("negotiation") if scope == "negotiation" else None
+        return last_change_of(request, negotiation_slug=slug)
 
     def etag(request, **kwargs) -> str | None:
         when = changed(request, **kwargs)

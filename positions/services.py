@@ -11,14 +11,17 @@ works in memory, so the cost does not grow with the number of cells.
 from __future__ import annotations
 
 import bisect
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q, QuerySet
 
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Stance
+from negotiations.releases import reading
 from positions.models import Concession, Demand
 
 
@@ -224,24 +227,38 @@ class StanceTrack:
 
 def principals_of(negotiation: Negotiation) -> list[Party]:
     """Return the parties compared and measured for gaps, in column order (one query)."""
-    participants = Participant.objects.filter(
-        negotiation=negotiation, role=Participant.Role.PRINCIPAL
-    ).select_related("party")
-    return [p.party for p in participants]
+    return principals_among(participants_of(negotiation))
+
+
+def participants_of(negotiation: Negotiation) -> list[Participant]:
+    """Return every participant with its party, in column order (one query)."""
+    return list(Participant.objects.filter(negotiation=negotiation).select_related("party"))
+
+
+def principals_among(participants: list[Participant]) -> list[Party]:
+    return [p.party for p in participants if p.role == Participant.Role.PRINCIPAL]
+
+
+FRAME_CACHE_SECONDS = 60 * 60 * 24
 
 
 @dataclass(frozen=True)
 class Frame:
-    """What a negotiation's ledgers are laid out on: its rounds in order, principals and issues.
+    """What a negotiation's ledgers are laid out on: its rounds in order, participants, issues.
 
-    Four queries. A page that asks the service several questions about one negotiation loads
-    the frame once and passes it to each (docs/performance.md, "Pages").
+    Four queries (rounds, participants, issues, stances), or none when cached (`cached`). A page
+    or API view that asks the service several questions about one negotiation loads the frame
+    once and passes it to each (docs/performance.md, "Pages", "Computed views' queries").
     """
 
     negotiation: Negotiation
     rounds: list[Round]
-    principals: list[Party]
+    participants: list[Participant]
     issues: list[Issue]
+
+    @property
+    def principals(self) -> list[Party]:
+        return principals_among(self.participants)
 
     @classmethod
     def load(cls, negotiation: Negotiation, *, rounds: list[Round] | None = None) -> Frame:
@@ -251,9 +268,39 @@ class Frame:
         return cls(
             negotiation=negotiation,
             rounds=rounds,
-            principals=principals_of(negotiation),
+            participants=participants_of(negotiation),
             issues=list(Issue.objects.filter(negotiation=negotiation).prefetch_related("stances")),
-        )
+        ).belonging_to(negotiation)
+
+    @classmethod
+    def cached(cls, negotiation: Negotiation, *, changed: datetime.datetime | None) -> Frame:
+        """Return the frame from Django's cache, keyed by the negotiation's last change.
+
+        `changed` is positions.freshness.last_change for this negotiation: any edit to a round,
+        issue, stance or participant moves it, so a stale frame is never read. A request
+        reading a release or a past day (negotiations.releases.reading) reads another database
+        and skips the cache. The cache hands out a fresh copy on each read (it pickles), so a
+        caller may not change what the next request gets.
+        """
+        if changed is None or reading.get() is not None:
+            return cls.load(negotiation)
+        key = f"parley:frame:{negotiation.pk}:{negotiation.slug}:{changed.isoformat()}"
+        frame = cache.get(key)
+        if frame is None:
+            frame = cls.load(negotiation)
+            cache.set(key, replace(frame, negotiation=None), FRAME_CACHE_SECONDS)
+        return replace(frame, negotiation=negotiation).belonging_to(negotiation)
+
+    def belonging_to(self, negotiation: Negotiation) -> Frame:
+        """Give the rounds and issues the caller's negotiation, so reading it costs no query."""
+        for record in (*self.rounds, *self.issues, *self.participants):
+            type(record).negotiation.field.set_cached_value(record, negotiation)
+        return self
+
+    def round_before(self, round: Round) -> Round | None:
+        """The round just before `round` in the negotiation's order, or None for the first."""
+        index = next(n for n, r in enumerate(self.rounds) if r.pk == round.pk)
+        return self.rounds[index - 1] if index else None
 
 
 class Ledger:

@@ -24,7 +24,7 @@ from negotiations.models import (
 )
 from positions import charts, records
 from positions.diffs import word_diff
-from positions.freshness import conditional_page
+from positions.freshness import conditional_page, last_change_of
 from positions.models import Concession, Demand
 from positions.page_tools import (
     csv_export_url,
@@ -212,7 +212,7 @@ def compare(request, negotiation, from_round, to_round):
         return redirect(
             _compare_url(negotiation, later, earlier, changes_only=changes_only, swapped=True)
         )
-    frame = Frame.load(negotiation)  # its rounds also fill the menus
+    frame = _frame(request, negotiation)  # its rounds also fill the menus
     rounds = frame.rounds
     try:
         comparison = compare_rounds(from_round=earlier, to_round=later, frame=frame)
@@ -271,7 +271,7 @@ def issue_detail(request, negotiation, issue):
         return _missing_negotiation(request, negotiation)
     negotiation = found
     slug = issue
-    frame = Frame.load(negotiation)
+    frame = _frame(request, negotiation)
     issue = next((i for i in frame.issues if i.slug == slug), None)
     if issue is None:
         options = [
@@ -293,7 +293,7 @@ def issue_detail(request, negotiation, issue):
         frame=frame,
     )
     rounds, tracks = stance_tracks(issue=issue, ledger=ledger)
-    participants = _participants(negotiation)
+    participants = frame.participants
     entries = records.issue_record(ledger, issue=issue, participants=participants)
     _corrections_of(negotiation, [issue, *(e.demand or e.concession for e in entries)])
     return render(
@@ -334,7 +334,7 @@ def round_detail(request, negotiation, round):
             negotiation=negotiation,
             options=_round_options(negotiation),
         )
-    frame = Frame.load(negotiation)  # the neighbours, the issues and the comparison's layout
+    frame = _frame(request, negotiation)  # the neighbours, issues and the comparison's layout
     at = next(n for n, r in enumerate(frame.rounds) if r.pk == round.pk)
     previous = frame.rounds[at - 1] if at else None
     following = frame.rounds[at + 1] if at + 1 < len(frame.rounds) else None
@@ -355,7 +355,7 @@ def round_detail(request, negotiation, round):
         round=round,
         comparison=comparison,
         issues=issues,
-        participants=_participants(negotiation),
+        participants=frame.participants,
         demands=demands,
         concessions=concessions,
     )
@@ -485,8 +485,11 @@ def _corrections_of(negotiation: Negotiation, shown: list) -> list[list[Correcti
     return [record.notices for record in shown]
 
 
-def _participants(negotiation: Negotiation) -> list[Participant]:
-    return list(negotiation.participants.select_related("party"))
+def _frame(request, negotiation: Negotiation) -> Frame:
+    """The negotiation's frame, cached while it is unchanged (docs/performance.md, "Computed
+    views' queries"); the page's conditional GET has already asked for its last change."""
+    changed = last_change_of(request, negotiation_slug=negotiation.slug)
+    return Frame.cached(negotiation, changed=changed)
 
 
 def _round_options(negotiation: Negotiation) -> list[tuple[str, str, str]]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from negotiations.models import Negotiation, Participant, Party
+from negotiations.models import Negotiation, Party
 from positions.models import Concession, Demand
-from positions.services import Ledger, scale_of, stated_at
+from positions.services import Frame, Ledger, scale_of, stated_at
 
 
 def panel_rows(
     *,
     negotiation: Negotiation,
+    frame: Frame | None = None,
     party: list[str] | None = None,
     issue: list[str] | None = None,
     round: list[str] | None = None,
@@ -25,6 +26,7 @@ def panel_rows(
     (a retraction leaves none) and its place on the scale from `scale_of`, as for the gaps.
     """
     # Only what the rows show is loaded: no texts, no sources, no concessions.
+    frame = frame or Frame.load(negotiation)
     ledger = Ledger(
         negotiation,
         demands=Demand.objects.select_related("stance").only(
@@ -37,8 +39,9 @@ def panel_rows(
             "stance__label",
         ),
         concessions=Concession.objects.none(),
+        frame=frame,
     )
-    participants = list(Participant.objects.filter(negotiation=negotiation).select_related("party"))
+    participants = frame.participants
     round_slugs = {round.pk: round.slug for round in ledger.rounds}
     sides = side_slugs(ledger.issues, participants)
     wanted_parties = [p for p in participants if not party or p.party.slug in party]

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from negotiations.models import Participant
-from positions.services import principals_of
+from positions.services import Frame
 
 
-def known_slugs(kind: str, negotiation) -> list[str]:
-    """The slugs a parameter may name, in the negotiation's own order."""
+def known_slugs(kind: str, frame: Frame) -> list[str]:
+    """The slugs a parameter may name, in the negotiation's own order (read from its frame)."""
     if kind == "party":
-        participants = Participant.objects.filter(negotiation=negotiation).select_related("party")
-        return [participant.party.slug for participant in participants]
-    records = negotiation.issues if kind == "issue" else negotiation.rounds.chronological()
-    return list(records.values_list("slug", flat=True))
+        return [participant.party.slug for participant in frame.participants]
+    return [record.slug for record in (frame.issues if kind == "issue" else frame.rounds)]
 
 
 class SlugsParameter(serializers.ListField):
@@ -31,7 +28,7 @@ class SlugsParameter(serializers.ListField):
     def to_internal_value(self, data):
         slugs = list(dict.fromkeys(super().to_internal_value(data)))
         negotiation = self.context["negotiation"]
-        known = known_slugs(self.kind, negotiation)
+        known = known_slugs(self.kind, self.context["frame"])
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:
             raise serializers.ValidationError(
@@ -65,11 +62,8 @@ class PanelQuerySerializer(serializers.Serializer):
     )
 
 
-def chosen_parties(negotiation, slugs: list[str] | None) -> list:
+def chosen_parties(frame: Frame, slugs: list[str] | None) -> list:
     """The parties a gap measures: those named, else the principals; in column order."""
     if not slugs:
-        return principals_of(negotiation)
-    participants = Participant.objects.filter(
-        negotiation=negotiation, party__slug__in=slugs
-    ).select_related("party")
-    return [participant.party for participant in participants]
+        return frame.principals
+    return [p.party for p in frame.participants if p.party.slug in slugs]

@@ -1013,8 +1013,11 @@ class RoundParameter(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         try:
+            frame = self.context.get("frame")  # the rounds are loaded: no query to find one
+            if frame is not None:
+                return next(r for r in frame.rounds if r.slug == str(data))
             return self.get_queryset().get(slug=data)
-        except Round.DoesNotExist:
+        except (Round.DoesNotExist, StopIteration):
             negotiation = self.context["negotiation"]
             self.fail(
                 "does_not_exist",

@@ -59,12 +59,12 @@ from negotiations.api.representation import CompiledRepresentation
 from negotiations.api.rows import RowReader
 from negotiations.models import Issue, Negotiation, Participant, Party, Round, Source
 from negotiations.releases import latest_release, reading, release_being_read
-from positions.freshness import last_change
+from positions.freshness import last_change, last_change_of
 from positions.models import Concession, Demand, claims_prefetch
 from positions.services import (
+    Frame,
     compare_rounds,
     gap_history,
-    latest_round,
     positions_as_of,
 )
 
@@ -274,19 +274,31 @@ class NegotiationViewSet(ParleyViewSet):
     def computed_context(self, negotiation: Negotiation, **extra) -> dict:
         return {**self.get_serializer_context(), "negotiation": negotiation, **extra}
 
-    def computed_request(self, query_serializer=None) -> tuple[Negotiation, dict]:
+    def computed_request(self, query_serializer=None, **context) -> tuple[Negotiation, dict]:
         """Return the negotiation in the URL and the validated query parameters."""
         fields = query_serializer().fields if query_serializer else {}
         multi = {name for name, field in fields.items() if isinstance(field, ListField)}
         reject_unknown_parameters(self.request, set(fields), multi)
-        negotiation = find_negotiation(self.kwargs["negotiation"])
+        negotiation = context["frame"].negotiation if context else None
+        negotiation = negotiation or find_negotiation(self.kwargs["negotiation"])
         if query_serializer is None:
             return negotiation, {}
         query = query_serializer(
-            data=self.request.query_params, context=self.computed_context(negotiation)
+            data=self.request.query_params, context=self.computed_context(negotiation, **context)
         )
         query.is_valid(raise_exception=True)
         return negotiation, query.validated_data
+
+    def framed_request(self, query_serializer) -> tuple[Negotiation, dict, Frame]:
+        """As computed_request, with the negotiation's frame (rounds, participants, issues),
+        read from the cache while the negotiation is unchanged; the query's slugs are looked
+        up in it (docs/performance.md, "Computed views' queries")."""
+        slug = self.kwargs["negotiation"]
+        frame = Frame.cached(
+            find_negotiation(slug), changed=last_change_of(self.request, negotiation_slug=slug)
+        )
+        negotiation, params = self.computed_request(query_serializer, frame=frame)
+        return negotiation, params, frame
 
     def csv_filename(self) -> str:
         base = f"{self.kwargs.get('negotiation', 'negotiations')}-{self.action}"
@@ -310,13 +322,13 @@ class NegotiationViewSet(ParleyViewSet):
 
         A demand stands until restated. CSV gives the rows only.
         """
-        negotiation, params = self.computed_request(s.PositionsQuerySerializer)
-        as_of = params.get("as_of") or latest_round(negotiation)
+        negotiation, params, frame = self.framed_request(s.PositionsQuerySerializer)
+        as_of = params.get("as_of") or (frame.rounds[-1] if frame.rounds else None)
         payload = {"negotiation": negotiation, "as_of": as_of, "parties": [], "issues": []}
         payload.update(gaps=[], results=[])
         slugs = {}
         if as_of is not None:
-            matrix = positions_as_of(round=as_of)
+            matrix = positions_as_of(round=as_of, frame=frame)
             slugs = {party.pk: party.slug for party in matrix.parties}
             payload.update(
                 parties=matrix.parties,
@@ -344,11 +356,11 @@ class NegotiationViewSet(ParleyViewSet):
 
         `to` defaults to the latest round and `from` to the round before `to`.
         """
-        negotiation, params = self.computed_request(s.ChangesQuerySerializer)
-        to_round = params.get("to") or latest_round(negotiation)
+        negotiation, params, frame = self.framed_request(s.ChangesQuerySerializer)
+        to_round = params.get("to") or (frame.rounds[-1] if frame.rounds else None)
         if to_round is None:
             raise ValidationError({"to": ["This negotiation has no rounds yet."]})
-        from_round = params.get("from") or Round.objects.previous(to_round)
+        from_round = params.get("from") or frame.round_before(to_round)
         if from_round is None:
             raise ValidationError(
                 {
@@ -358,7 +370,7 @@ class NegotiationViewSet(ParleyViewSet):
                 }
             )
         try:
-            comparison = compare_rounds(from_round=from_round, to_round=to_round)
+            comparison = compare_rounds(from_round=from_round, to_round=to_round, frame=frame)
         except ValueError as error:
             raise ValidationError(
                 {"from": [f"{error} (from={from_round.slug}, to={to_round.slug})"]}
@@ -390,10 +402,10 @@ class NegotiationViewSet(ParleyViewSet):
         With `party` twice (`?party=united-states&party=russia`) it is those two parties'
         distance on each issue over time.
         """
-        negotiation, params = self.computed_request(GapsQuerySerializer)
-        parties = chosen_parties(negotiation, params.get("party"))
+        negotiation, params, frame = self.framed_request(GapsQuerySerializer)
+        parties = chosen_parties(frame, params.get("party"))
         slugs = {party.pk: party.slug for party in parties}
-        history = gap_history(negotiation=negotiation, parties=parties)
+        history = gap_history(negotiation=negotiation, parties=parties, frame=frame)
         payload = {
             "negotiation": negotiation,
             "parties": parties,
@@ -414,8 +426,8 @@ class NegotiationViewSet(ParleyViewSet):
 
         Made for `pandas.read_csv(".../panel/?format=csv")`; columns in docs/api.md.
         """
-        negotiation, params = self.computed_request(PanelQuerySerializer)
-        rows = panel_rows(negotiation=negotiation, **params)
+        negotiation, params, frame = self.framed_request(PanelQuerySerializer)
+        rows = panel_rows(negotiation=negotiation, frame=frame, **params)
         payload = {"negotiation": negotiation, "results": rows}
         data = s.PanelSerializer(payload, context=self.computed_context(negotiation)).data
         self.csv_name_parameters = params  # named in the file name; rows have these columns
