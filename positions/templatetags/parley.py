@@ -301,3 +301,140 @@ def _answered_demands(concession, negotiation) -> list[str]:
 
 def _at(word: str, url: str, title: str) -> str:
     return format_html(' <span class="at">{}</span> <a href="{}">{}</a>', word, url, title)
+
+
+# The cells below fill the overview's matrix, the comparison and the issue page's table: 200 to
+# 250 per page at issue 8's scale. As template markup each cost dozens of nodes (~10-30 us each);
+# built here they are the same HTML at a fraction of the time (docs/performance.md, "Pages";
+# tests/pages/test_page_snapshots.py holds the HTML).
+
+
+@register.simple_tag
+def matrix_cell(issue, cell, negotiation):
+    """One cell of the overview's matrix: the standing stance, since when, on whose word."""
+    if not cell.demand:
+        return format_html("<td>{}</td>", stance(issue, cell.demand))
+    since = cell.since
+    return format_html(
+        '<td>{}\n<span class="since">since <a href="{}">{}</a>, {}</span>\n{}</td>',
+        stance(issue, cell.demand),
+        page_url("round-detail", negotiation.slug, since.slug),
+        since.title,
+        since.date_display,
+        sources(cell.demand),
+    )
+
+
+@register.simple_tag
+def compare_cell(issue, change, negotiation):
+    """One cell of a comparison: who, how they moved and toward whom, before → after, the
+    wording's diff, where it was said and the concessions made on the issue in between."""
+    kind = str(change.kind)
+    before, after = change.before, change.after
+    lines = [format_html('<p class="cell-party">{}{}</p>', swatch(change.party), change.party.name)]
+    if kind == "none":
+        lines.append(
+            mark_safe(
+                '<p class="cell-kind"><span class="stance stance--none">no stated position'
+                "</span></p>"
+            )
+        )
+    else:
+        lines.append(
+            format_html('<p class="cell-kind">{}{}</p>', move_badge(kind), _direction(change))
+        )
+    if kind in ("unchanged", "none"):
+        if after:
+            lines.append(
+                format_html(
+                    '<p class="before-after">{}</p><p class="said-at">Since <a href="{}">{}</a>'
+                    " · {}</p>",
+                    stance(issue, after),
+                    page_url("round-detail", negotiation.slug, after.round.slug),
+                    after.round.title,
+                    sources(after),
+                )
+            )
+    else:
+        if kind == "new" or not before or before.placed_stance == after.placed_stance:
+            lines.append(format_html('<p class="before-after">{}</p>', stance(issue, after)))
+        else:
+            lines.append(
+                format_html(
+                    '<p class="before-after"><span class="visually-hidden">Before: </span>{} '
+                    '<span class="after"><span class="arrow" aria-hidden="true">→</span>'
+                    '<span class="visually-hidden">after: </span>{}</span></p>',
+                    stance(issue, before),
+                    stance(issue, after),
+                )
+            )
+        if before and not before.is_retracted:
+            wording = word_diff(before.text, after.text)
+        else:
+            wording = after.text
+        lines.append(format_html('<p class="wording">{}</p>', wording))
+        lines.append(
+            format_html(
+                '<p class="said-at">Said at <a href="{}">{}</a> · {}</p>',
+                page_url("round-detail", negotiation.slug, after.round.slug),
+                after.round.title,
+                sources(after),
+            )
+        )
+    for concession in change.concessions:
+        conditions = ""
+        if concession.conditions:
+            conditions = format_html(
+                ' <span class="conditions">In return for: {}</span>', concession.conditions
+            )
+        lines.append(
+            format_html(
+                '<div class="concession">\n<p><span class="badge badge--concession">concession'
+                '</span> <span class="flag">{}</span> at <a href="{}">{}</a></p>\n'
+                '<p>{}{}</p>\n<p class="said-at">{}</p>\n</div>',
+                concession.get_status_display(),
+                page_url("round-detail", negotiation.slug, concession.round.slug),
+                concession.round.title,
+                concession.text,
+                conditions,
+                sources(concession),
+            )
+        )
+    return format_html(
+        '<td class="change change--{}">\n{}\n</td>',
+        kind,
+        mark_safe("\n".join(lines)),  # noqa: S308 - each line is format_html
+    )
+
+
+def _direction(change) -> str:
+    """ "toward RU, away from UA" after a move's badge, or nothing."""
+    if not (change.toward or change.away_from):
+        return ""
+    words = []
+    if change.toward:
+        words.append(f"toward {party_list(change.toward)}")
+    if change.away_from:
+        words.append(f"away from {party_list(change.away_from)}")
+    return format_html(' <span class="direction">{}</span>', ", ".join(words))
+
+
+@register.simple_tag
+def track_cell(cell):
+    """One cell of an issue's round-by-round table: the standing stance, bold where stated."""
+    css = "stated" if cell.stated_here else "standing"
+    demand = cell.demand
+    if not demand:
+        return format_html('<td class="{}"><span class="none">—</span></td>', css)
+    if demand.is_retracted:
+        label = "withdrawn"
+    elif demand.placed_stance:
+        label = demand.placed_stance.label
+    else:
+        label = "not placed"
+    here = (
+        mark_safe('<span class="visually-hidden"> (stated at this round)</span>')
+        if cell.stated_here
+        else ""
+    )
+    return format_html('<td class="{}">{}{}</td>', css, label, here)
