@@ -83,7 +83,7 @@ def sources(statement):
     Prefetch `sources` when listing many.
     """
     groups: dict[tuple, list] = {}
-    for source in statement.sources.all():
+    for source in _in_stable_order(statement.sources.all()):
         groups.setdefault((source.outlet, source.published_on), []).append(source)
     claims = competing_claims(statement)
     if not groups:
@@ -110,6 +110,20 @@ def sources(statement):
         "" if count == 1 else "s",
         mark_safe("; ".join(parts)),  # noqa: S308 - every part is built by format_html
         claims,
+    )
+
+
+def _in_stable_order(sources) -> list:
+    """Sources in their model's order, excerpts of one article (same outlet, date and title)
+    by id: the database leaves such ties in whatever order it finds the rows (PostgreSQL's
+    changes as rows are rewritten), and the excerpts' numbers and the page's ETag must not."""
+    sources = list(sources)
+    first_seen: dict[tuple, int] = {}
+    for n, source in enumerate(sources):
+        first_seen.setdefault((source.outlet, source.published_on, source.title), n)
+    return sorted(
+        sources,
+        key=lambda s: (first_seen[(s.outlet, s.published_on, s.title)], s.pk),
     )
 
 
