@@ -10,6 +10,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import get_language
 
 from negotiations.dates import DatePrecision
 from positions import charts, diffs
@@ -96,7 +97,7 @@ def sources(statement):
     Prefetch `sources` when listing many.
     """
     groups: dict[tuple, list] = {}
-    for source in _in_stable_order(statement.sources.all()):
+    for source in _in_stable_order(_prefetched(statement, "sources")):
         groups.setdefault((source.outlet, source.published_on), []).append(source)
     claims = competing_claims(statement)
     if not groups:
@@ -104,7 +105,7 @@ def sources(statement):
     count = sum(len(items) for items in groups.values())
     parts = []
     for (outlet, date), items in groups.items():
-        when = dateformat.format(date, "j M Y") if date else "undated"
+        when = _day_month_year(date, get_language()) if date else "undated"
         if len(items) == 1:
             source = items[0]
             speaker = f" ({source.speaker})" if source.speaker else ""
@@ -124,6 +125,19 @@ def sources(statement):
         mark_safe("; ".join(parts)),  # noqa: S308 - every part is built by _html
         claims,
     )
+
+
+def _prefetched(statement, relation: str):
+    """A prefetched relation's rows without building its manager (a related manager costs
+    ~40 us to make, twice per cell of a comparison); the manager where nothing was prefetched."""
+    cache = getattr(statement, "_prefetched_objects_cache", {})
+    return cache[relation] if relation in cache else getattr(statement, relation).all()
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_month_year(date, language: str) -> str:
+    """ "24 Jan 2026": a page cites the same few dates over and over (keyed by language)."""
+    return dateformat.format(date, "j M Y")
 
 
 def _in_stable_order(sources) -> list:
