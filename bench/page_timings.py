@@ -1,7 +1,8 @@
 """Time the position service and the reader pages on the corpus `manage.py generate_corpus` builds.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_pagecorpus \
-        .venv/bin/python bench/page_timings.py [--repeat 15] [--negotiation synthetic-000] [--pages-only]
+        .venv/bin/python bench/page_timings.py [--repeat 15] [--negotiation synthetic-000] \
+        [--pages-only]
 
 Each service call and page is run once to warm up, then `--repeat` times; the median is printed
 with the number of SQL queries of one run. Pages go through Django's test client with DEBUG off
