@@ -1,7 +1,8 @@
 """Time the position service and the reader pages on the corpus `manage.py generate_corpus` builds.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_pagecorpus \
-        .venv/bin/python bench/page_timings.py [--repeat 15] [--negotiation synthetic-000]
+        .venv/bin/python bench/page_timings.py [--repeat 15] [--negotiation synthetic-000] \
+        [--pages-only]
 
 Each service call and page is run once to warm up, then `--repeat` times; the median is printed
 with the number of SQL queries of one run. Pages go through Django's test client with DEBUG off
@@ -23,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "negotiations.settings")
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-bench-only-not-a-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
 
 import django  # noqa: E402
 
@@ -60,6 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--negotiation", default="synthetic-000")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="skip the service calls: time the pages alone"
+    )
     args = parser.parse_args()
     # DEBUG off serves hashed static names from the manifest, as in production.
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -100,6 +105,8 @@ def main() -> None:
     print(f"| {'what':<45} | median ms | CPU ms | queries | target ms |")
     print(f"| {'-' * 45} | --- | --- | --- | --- |")
     for group, name, run in cases:
+        if args.pages_only and group != "page":
+            continue
         median, cpu, queries = timed(run, args.repeat)
         target = TARGETS_MS[group]
         flag = "" if median <= target else " (over)"
