@@ -2,8 +2,9 @@
 
 The repeated pieces of these pages are built by Python tags for speed (docs/performance.md,
 "Pages"); this holds the HTML a reader gets to what the templates gave before, so a faster
-tag cannot quietly drop a link, a class or a word. Whitespace between tags, the CSP nonce and
-database ids (which depend on load order) are the only things ignored.
+tag cannot quietly drop a link, a class or a word. Whitespace between tags, the CSP nonce,
+database ids (which depend on load order) and the day the data was loaded (the citations'
+"Data as of …", which is the test run's day) are the only things ignored.
 
 What is recorded is a digest of each page per database (the two order undated sources
 differently), in page_digests.json. After a deliberate change to these pages, record them again
@@ -30,11 +31,13 @@ N = "/russia-ukraine-2025"
 _BETWEEN_TAGS = re.compile(r">\s+<")
 _NONCE = re.compile(r' nonce="[^"]*"')
 _IDS = re.compile(r"\b(demand|statement|concession|correction)-\d+\b")
+_LOADED_ON = re.compile(r"Data as of \d{1,2} [A-Z][a-z]+ \d{4}")
 
 
 def normalised(html: str) -> str:
     html = _NONCE.sub("", html)
     html = _IDS.sub(r"\1-N", html)
+    html = _LOADED_ON.sub("Data as of (the day of loading)", html)
     return _BETWEEN_TAGS.sub("><", html).strip() + "\n"
 
 
