@@ -560,6 +560,7 @@ class Release(models.Model):
 
 # The kinds of record a reader sees on a page of its own or as a row of one: what a correction
 # may name (docs/admin.md, "Corrections").
+NOTE_REQUIRED = "Give the public note: readers see why it changed."
 CORRECTABLE_MODELS = {
     "negotiations": ["negotiation", "round", "issue", "source"],
     "positions": ["demand", "concession"],
@@ -642,7 +643,7 @@ class Correction(models.Model):
             models.CheckConstraint(
                 condition=~Q(note=""),
                 name="negotiations_correction_note",
-                violation_error_message="Give the public note: readers see why it changed.",
+                violation_error_message=NOTE_REQUIRED,
             ),
         ]
 
@@ -663,7 +664,7 @@ class Correction(models.Model):
     def clean(self):
         self.note = (self.note or "").strip()
         if not self.note:
-            raise ValidationError({"note": "Give the public note: readers see why it changed."})
+            raise ValidationError({"note": NOTE_REQUIRED})
         named = self.content_type_id is not None and self.object_id is not None
         if named and self.record is None:
             raise ValidationError(

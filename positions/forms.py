@@ -712,20 +712,11 @@ class RoundStatementFormSet(BaseInlineFormSet):
         for party, issue in seen:
             same |= models.Q(party=party, issue=issue)
         stored = self.model._default_manager.filter(same, round=self.instance).exclude(pk__in=shown)
-        opts = self.model._meta
         row_of = {(party.pk, issue.pk): index for (party, issue), index in seen.items()}
         for record in stored.only("pk", "party_id", "issue_id"):
             index = row_of[(record.party_id, record.issue_id)]
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
             self.forms[index].add_error(
-                "party",
-                format_html(
-                    "This party already has a {} on this issue at this round, on another page "
-                    'of the rows: <a href="{}">edit that one</a> instead, or change the party '
-                    "or issue.",
-                    opts.verbose_name,
-                    url,
-                ),
+                "party", already_stored(record, where=", on another page of the rows")
             )
 
 
@@ -821,20 +812,9 @@ class StatementForm(VersionedModelForm):
         kept = [e for e in errors.as_data() if words not in e.messages]
         if len(kept) == len(errors):
             return
-        url = reverse(
-            f"admin:{existing._meta.app_label}_{existing._meta.model_name}_change",
-            args=[existing.pk],
-        )
         errors.clear()
         errors.extend(kept)
-        errors.append(
-            format_html(
-                "This party already has a {} on this issue at this round: "
-                '<a href="{}">edit that one</a> instead, or change the party, issue or round.',
-                existing._meta.verbose_name,
-                url,
-            )
-        )
+        errors.append(already_stored(existing))
 
     def _stored_duplicate(self):
         data = self.cleaned_data
@@ -900,14 +880,29 @@ class ConcessionForm(StatementForm):
         return self.instance.round if self.instance.round_id else None
 
 
+def one_per_round_rule(model) -> models.BaseConstraint | None:
+    """The model's one-per-party-issue-round constraint (demands have one), if any."""
+    return next((c for c in model._meta.constraints if c.name.endswith("_one_per_round")), None)
+
+
 def is_one_per_round(model) -> bool:
-    """Whether the model allows one statement per party, issue and round (demands do)."""
-    return any(c.name.endswith("_one_per_round") for c in model._meta.constraints)
+    return one_per_round_rule(model) is not None
 
 
 def duplicate_words(model) -> str:
     """Return the words of a model's one-per-party-issue-round constraint, if it has one."""
-    for constraint in model._meta.constraints:
-        if constraint.name.endswith("_one_per_round"):
-            return str(constraint.violation_error_message)
-    return "\0"
+    rule = one_per_round_rule(model)
+    return str(rule.violation_error_message) if rule is not None else "\0"
+
+
+def already_stored(record, where: str = "") -> str:
+    """The refusal of a duplicate row, linking the stored `record` to edit instead."""
+    opts = record._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    return format_html(
+        "This party already has a {} on this issue at this round{}: "
+        '<a href="{}">edit that one</a> instead, or change the party, issue or round.',
+        opts.verbose_name,
+        where,
+        url,
+    )

@@ -138,6 +138,5 @@ def party_feed(party) -> FeedLink:
 def record_page_url(record) -> str:
     """Where readers see a record: its own page, or a statement's row on its round's page."""
     if hasattr(record, "round"):  # a demand or a concession
-        kind = "demand" if type(record).__name__ == "Demand" else "concession"
-        return f"{record.round.get_absolute_url()}#{kind}-{record.pk}"
+        return f"{record.round.get_absolute_url()}#{record._meta.model_name}-{record.pk}"
     return record.get_absolute_url()
