@@ -94,7 +94,7 @@ class Party(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "pk"]  # two parties may share a name
         verbose_name_plural = "parties"
 
     def __str__(self):
@@ -202,7 +202,9 @@ class Source(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-published_on", "outlet", "title"]
+        # Ending with the id: excerpts of one article (same date, outlet, title) keep one
+        # order on every database and query plan, so their numbers and ETags never move.
+        ordering = ["-published_on", "outlet", "title", "pk"]
         indexes = [
             # Source lists and the API sort and filter by publication date.
             models.Index(fields=["published_on"], name="negotiations_source_published"),

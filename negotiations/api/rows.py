@@ -219,13 +219,13 @@ class RowReader:
             # The query prefetching makes (one join), the owner read from the join table.
             quote = connections[self.db].ops.quote_name
             owner = f"{quote(model_field.m2m_db_table())}.{quote(model_field.m2m_column_name())}"
-            # Ties in the model's order are broken by id (views.sources_in_order).
+            # In the model's order, as a prefetch reads them (Source and Party end with the id).
             queryset = (
                 relation.model._default_manager.filter(
                     **{f"{model_field.related_query_name()}__in": owners}
                 )
                 .extra(select={OWNER: owner})
-                .order_by(*relation.model._meta.ordering, "pk")
+                .order_by(*relation.model._meta.ordering)
             )
             rows = queryset.values_list(*paths, OWNER)
         elif model_field.one_to_many:

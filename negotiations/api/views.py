@@ -72,15 +72,6 @@ SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 CSV_BATCH = 500
 
 
-def sources_in_order() -> Prefetch:
-    """A record's sources in their model's order, ties broken by id (as rows.py reads them).
-
-    Sources sharing a date, outlet and title would otherwise come in whatever order the
-    database's sort leaves them, which differs between query plans.
-    """
-    return Prefetch("sources", queryset=Source.objects.order_by(*Source._meta.ordering, "pk"))
-
-
 def batched(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -520,7 +511,7 @@ class RoundViewSet(NegotiationScopedViewSet):
     export_name = "rounds"
     queryset = (
         Round.objects.select_related("negotiation")
-        .prefetch_related("parties", sources_in_order())
+        .prefetch_related("parties", "sources")
         .annotate(date=F("start_date"))
     )
     serializer_class = s.RoundSerializer
@@ -568,7 +559,7 @@ class DemandViewSet(NegotiationScopedViewSet):
     negotiation_path = "round__negotiation"
     queryset = (
         Demand.objects.select_related("party", "issue__negotiation", "round__negotiation", "stance")
-        .prefetch_related(sources_in_order(), claims_prefetch())
+        .prefetch_related("sources", claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.DemandSerializer
@@ -596,7 +587,7 @@ class ConcessionViewSet(NegotiationScopedViewSet):
             "in_return_for__party",
             "in_return_for__round__negotiation",
         )
-        .prefetch_related(sources_in_order(), claims_prefetch())
+        .prefetch_related("sources", claims_prefetch())
         .annotate(date=F("round__start_date"))
     )
     serializer_class = s.ConcessionSerializer

@@ -97,7 +97,7 @@ def sources(statement):
     Prefetch `sources` when listing many.
     """
     groups: dict[tuple, list] = {}
-    for source in _in_stable_order(_prefetched(statement, "sources")):
+    for source in _prefetched(statement, "sources"):
         groups.setdefault((source.outlet, source.published_on), []).append(source)
     claims = competing_claims(statement)
     if not groups:
@@ -138,20 +138,6 @@ def _prefetched(statement, relation: str):
 def _day_month_year(date, language: str) -> str:
     """ "24 Jan 2026": a page cites the same few dates over and over (keyed by language)."""
     return dateformat.format(date, "j M Y")
-
-
-def _in_stable_order(sources) -> list:
-    """Sources in their model's order, excerpts of one article (same outlet, date and title)
-    by id: the database leaves such ties in whatever order it finds the rows (PostgreSQL's
-    changes as rows are rewritten), and the excerpts' numbers and the page's ETag must not."""
-    sources = list(sources)
-    first_seen: dict[tuple, int] = {}
-    for n, source in enumerate(sources):
-        first_seen.setdefault((source.outlet, source.published_on, source.title), n)
-    return sorted(
-        sources,
-        key=lambda s: (first_seen[(s.outlet, s.published_on, s.title)], s.pk),
-    )
 
 
 def competing_claims(statement) -> str:
